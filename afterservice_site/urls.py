@@ -1,0 +1,30 @@
+"""Top-level routes: the API, its schema and docs, the admin and the health check."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from afterservice_site import api
+from afterservice_site.health import healthz
+from products.views import ProductListView
+from suppliers.views import SupplierMatcherView
+
+api_v1 = [
+    re_path(r"^all-products/?$", ProductListView.as_view(), name="all-products"),
+    re_path(r"^supplier_user_matcher/?$", SupplierMatcherView.as_view(), name="supplier-user-matcher"),
+    path("", include("orders.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/afterservice/", include(api_v1)),
+    re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Anything else under /api/ answers the 404 envelope (also with DEBUG on).
+    re_path(r"^api/", api.api_not_found),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = api.handler400
+handler404 = api.handler404
+handler500 = api.handler500

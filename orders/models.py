@@ -1,0 +1,376 @@
+"""After-sales orders, their nested records, the journal, option lists and serial counters.
+
+Models hold data, database constraints and the FSM transition methods (which only set fields);
+every write goes through `orders/services.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from orders import workflow
+from orders.workflow import Operation, Status, WorkflowStatus
+
+MAX_TEXT = 5000
+MAX_NAME = 100
+
+
+class Reason(models.TextChoices):
+    """The order's abnormality reason; also served as `dutyreports/abnormalrank`."""
+
+    FINISHED = "成品", _("finished goods")
+    MATERIAL = "材料", _("materials")
+    OTHER = "其它", _("other")
+
+
+def _in_progress(order: Order) -> bool:
+    return order.workflow_status == WorkflowStatus.IN_PROGRESS
+
+
+def _chain_transition(field: FSMField, operation: str, body: Callable[..., None]) -> Callable[..., None]:
+    """One transition method with a `source → target` pair for every step of `workflow.STEPS`."""
+
+    def permission(order: Order, user: Any) -> bool:
+        return workflow.may_apply(order, user, operation)
+
+    method = body
+    for step in workflow.STEPS:
+        target = step.done if operation == Operation.DONE else step.reject
+        if step.actors and target is not None:
+            method = transition(
+                field=field, source=step.status, target=target, conditions=[_in_progress], permission=permission
+            )(method)
+    return method
+
+
+def _workflow_permission(order: Order, user: Any) -> bool:
+    return workflow.is_one_of(order, user, workflow.RECORD_WRITERS)
+
+
+class OrderQuerySet(models.QuerySet):
+    def alive(self) -> OrderQuerySet:
+        return self.filter(is_deleted=False)
+
+
+class Order(ConcurrentTransitionMixin, models.Model):
+    """A supplier quality claim (售后单)."""
+
+    serial_number = models.CharField(_("serial number"), max_length=20, unique=True, editable=False)
+    charge_number = models.CharField(
+        _("charge number"), max_length=20, unique=True, null=True, blank=True, editable=False
+    )
+    type = models.CharField(_("order type"), max_length=MAX_NAME)
+    customer = models.ForeignKey(
+        "suppliers.Supplier",
+        verbose_name=_("defendant supplier"),
+        on_delete=models.PROTECT,
+        related_name="claims_against",
+    )
+    customer_name = models.CharField(_("defendant supplier name"), max_length=MAX_NAME)
+    accuser = models.ForeignKey(
+        "suppliers.Supplier",
+        verbose_name=_("plaintiff supplier"),
+        on_delete=models.PROTECT,
+        related_name="claims_filed",
+    )
+    accuser_name = models.CharField(_("plaintiff supplier name"), max_length=MAX_NAME)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("creator"), on_delete=models.PROTECT, related_name="created_orders"
+    )
+    creator_name = models.CharField(_("creator name"), max_length=MAX_NAME)
+    saler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("after-sales specialist"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_orders",
+    )
+    saler_name = models.CharField(_("specialist name"), max_length=MAX_NAME, blank=True)
+    status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.CREATED, protected=True)
+    workflow_status = FSMField(
+        _("workflow status"),
+        max_length=20,
+        choices=WorkflowStatus.choices,
+        default=WorkflowStatus.IN_PROGRESS,
+        protected=True,
+    )
+    # When the current step started: the clock of the overdue sweep (reset by every move).
+    step_started_at = models.DateTimeField(_("step started at"), default=timezone.now, editable=False)
+    summitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    remark = models.TextField(_("abnormality description"), max_length=MAX_TEXT)
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    is_deleted = models.BooleanField(_("deleted"), default=False, editable=False)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("after-sales order")
+        verbose_name_plural = _("after-sales orders")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(reason__in=Reason.values), name="order_reason_valid"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="order_status_valid"),
+            models.CheckConstraint(
+                condition=Q(workflow_status__in=WorkflowStatus.values), name="order_workflow_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-updated_at", "-id"], name="order_recent_idx"),
+            models.Index(fields=["status", "workflow_status", "-updated_at", "-id"], name="order_status_idx"),
+            models.Index(fields=["workflow_status", "step_started_at"], name="order_sla_idx"),
+            models.Index(fields=["creator_name"], name="order_creator_name_idx"),
+            models.Index(fields=["saler_name"], name="order_saler_name_idx"),
+            models.Index(fields=["customer_name"], name="order_customer_name_idx"),
+            models.Index(fields=["accuser_name"], name="order_accuser_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.serial_number or f"#{self.pk}"
+
+    # --- Transitions on `status` (they only set fields; services save and journal) ---------------
+    @transition(field=status, source=Status.CREATED, target=Status.WAITING)
+    def open(self) -> None:
+        """created → waiting: applied by `order_create` right after the insert."""
+        self.step_started_at = timezone.now()
+
+    def _done(self) -> None:
+        """One step forward. waiting → service_approving sets `summitted_at`;
+        finance_reviewing → end also moves the workflow status to done."""
+        now = timezone.now()
+        if self.status == workflow.SUBMIT_FROM:
+            self.summitted_at = now
+        if workflow.chain_target(self.status, Operation.DONE) == workflow.FINAL_STATUS:
+            self.complete()
+        self.step_started_at = now
+
+    def _reject(self) -> None:
+        """One step back (the reason goes to the journal)."""
+        self.step_started_at = timezone.now()
+
+    done = _chain_transition(status, Operation.DONE, _done)
+    reject = _chain_transition(status, Operation.REJECT, _reject)
+
+    # --- Transitions on `workflow_status` ------------------------------------------------------------
+    @transition(field=workflow_status, source=WorkflowStatus.IN_PROGRESS, target=WorkflowStatus.DONE)
+    def complete(self) -> None:
+        """in_progress → done: only as part of the last `done` of the chain."""
+
+    @transition(
+        field=workflow_status,
+        source=WorkflowStatus.IN_PROGRESS,
+        target=WorkflowStatus.HALT,
+        permission=_workflow_permission,
+    )
+    def halt(self) -> None:
+        """in_progress → halt."""
+
+    @transition(
+        field=workflow_status,
+        source=[WorkflowStatus.HALT, WorkflowStatus.OVERDUE],
+        target=WorkflowStatus.IN_PROGRESS,
+        permission=_workflow_permission,
+    )
+    def resume(self) -> None:
+        """halt/overdue → in_progress; the current step's SLA clock starts again."""
+        self.step_started_at = timezone.now()
+
+    @transition(
+        field=workflow_status,
+        source=[WorkflowStatus.IN_PROGRESS, WorkflowStatus.HALT, WorkflowStatus.OVERDUE],
+        target=WorkflowStatus.CANCEL,
+        permission=_workflow_permission,
+    )
+    def cancel(self) -> None:
+        """in_progress/halt/overdue → cancel."""
+
+    @transition(field=workflow_status, source=WorkflowStatus.IN_PROGRESS, target=WorkflowStatus.OVERDUE)
+    def expire(self) -> None:
+        """in_progress → overdue: applied by `manage.py mark_overdue` (the system)."""
+
+
+class AbnormalProduct(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="abnormal_products")
+    product = models.ForeignKey("products.Product", verbose_name=_("product"), on_delete=models.PROTECT)
+    sku_code = models.CharField(_("SKU code"), max_length=64)
+    remark = models.TextField(_("abnormality description"), max_length=MAX_TEXT, blank=True)
+    product_item_name = models.CharField(_("product item name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("abnormal product")
+        verbose_name_plural = _("abnormal products")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.sku_code
+
+
+class DutyReport(models.Model):
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="duty_report")
+    abnormal_type = models.CharField(_("abnormality type"), max_length=MAX_NAME, blank=True)
+    abnormal_reason = models.CharField(_("cause of responsibility"), max_length=MAX_NAME, blank=True)
+    publishment = models.CharField(_("penalty"), max_length=MAX_NAME, blank=True)
+    publish_to = models.CharField(_("responsible party"), max_length=MAX_NAME, blank=True)
+    compensation = models.DecimalField(_("compensation"), max_digits=12, decimal_places=2, null=True, blank=True)
+    duty_to = models.CharField(_("responsible unit"), max_length=MAX_NAME, blank=True)
+    duty_to_supplier = models.ForeignKey(
+        "suppliers.Supplier",
+        verbose_name=_("responsible supplier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    duty_date = models.DateField(_("duty decided on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("duty report")
+        verbose_name_plural = _("duty reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(compensation__isnull=True) | Q(compensation__gte=0), name="duty_report_compensation_gte_0"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.duty_to}"
+
+
+class Track(models.Model):
+    """A follow-up note (append only)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tracks")
+    remark = models.TextField(_("follow-up note"), max_length=MAX_TEXT)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("operator"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    operator_name = models.CharField(_("operator name"), max_length=MAX_NAME, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.remark[:40]
+
+
+class Deduction(models.Model):
+    """A charge-back line (扣款单明细)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="deductions")
+    compensation = models.DecimalField(_("penalty amount"), max_digits=12, decimal_places=2)
+    has_receipt = models.BooleanField(_("invoiced"), default=False)
+    remark = models.TextField(_("remark"), max_length=MAX_TEXT, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("deduction")
+        verbose_name_plural = _("deductions")
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(compensation__gte=0), name="deduction_compensation_gte_0")]
+
+    def __str__(self) -> str:
+        return f"{self.compensation}"
+
+
+class JournalQuerySet(models.QuerySet):
+    """Journal rows are never edited or deleted, not even in bulk."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Journal rows are immutable.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Journal rows are immutable.")
+
+
+class Journal(models.Model):
+    """One row per workflow event of an order, written in the same transaction as the event."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="journals")
+    operation = models.CharField(_("operation"), max_length=20, choices=workflow.JournalOperation.choices)
+    source = models.CharField(_("from status"), max_length=20, choices=Status.choices)
+    target = models.CharField(_("to status"), max_length=20, choices=Status.choices)
+    workflow_source = models.CharField(_("from workflow status"), max_length=20, choices=WorkflowStatus.choices)
+    workflow_target = models.CharField(_("to workflow status"), max_length=20, choices=WorkflowStatus.choices)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("operator"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    operator_name = models.CharField(_("operator name"), max_length=MAX_NAME, blank=True)
+    remark = models.TextField(_("remark"), max_length=MAX_TEXT, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+
+    objects = JournalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["order", "id"], name="journal_order_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.operation} {self.source}→{self.target}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Journal rows are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Journal rows are immutable.")
+
+
+class OptionCategory(models.TextChoices):
+    TYPE = "typerank", _("abnormality type")
+    REASON = "reasonrank", _("cause of responsibility")
+    DUTY = "dutyrank", _("responsible party")
+    COMPENSATION = "compensationrank", _("compensation")
+    PUBLISHMENT = "publishmentrank", _("penalty")
+
+
+class OptionValue(models.Model):
+    """A value of a duty-report dropdown, managed in the admin."""
+
+    category = models.CharField(_("list"), max_length=20, choices=OptionCategory.choices)
+    value = models.CharField(_("value"), max_length=MAX_NAME)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("option value")
+        verbose_name_plural = _("option values")
+        ordering = ["category", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["category", "value"], name="option_value_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.value}"
+
+
+class SerialCounter(models.Model):
+    """The last number handed out per prefix and local day; locked while a number is taken."""
+
+    prefix = models.CharField(max_length=4)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="serial_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.day:%Y%m%d}:{self.last}"

@@ -1,0 +1,376 @@
+"""Input validation and output shape of the orders API; no business rules, no writes.
+
+Output serializers declare the wire shape (the OpenAPI schema reads the fields) but render
+with hand-written `to_representation` methods: the list endpoint is the hot path and field-by-field
+DRF rendering costs several times more (see README "Performance"). A test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from orders import workflow
+from orders.models import MAX_NAME, MAX_TEXT, AbnormalProduct, Deduction, DutyReport, Journal, Order, Reason, Track
+from orders.workflow import Operation, Status, WorkflowStatus
+
+# Legacy spellings of the old mobile client (DESIGN.md §5), accepted on input only.
+STATUS_ALIASES = {"waitting": Status.WAITING}
+
+
+def fmt_datetime(value: datetime | None) -> str | None:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else None
+
+
+def fmt_date(value: date | None) -> str | None:
+    return value.strftime("%Y-%m-%d") if value else None
+
+
+def fmt_money(value: Any) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+# --- Field types ----------------------------------------------------------------------------------
+class EnumField(serializers.ChoiceField):
+    """A choice whose error lists the allowed values; accepts the legacy aliases."""
+
+    default_error_messages = {"invalid_choice": _("“{input}” is not allowed; allowed values: {allowed}.")}
+
+    def __init__(self, choices: Any, aliases: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        self.aliases = dict(aliases or {})
+        super().__init__(choices, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and data in self.aliases:
+            data = self.aliases[data]
+        if data == "" and self.allow_blank:
+            return ""
+        if not isinstance(data, str) or data not in self.choice_strings_to_values:
+            self.fail("invalid_choice", input=str(data)[:100], allowed=", ".join(self.choice_strings_to_values))
+        return self.choice_strings_to_values[data]
+
+
+class Name(serializers.CharField):
+    """A person's or supplier's name: trimmed, at most 100 characters."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", MAX_NAME)
+        super().__init__(**kwargs)
+
+
+class Text(serializers.CharField):
+    """Free text: at most 5,000 characters (never silently cut)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", MAX_TEXT)
+        super().__init__(**kwargs)
+
+
+class Money(serializers.DecimalField):
+    """An amount ≥ 0 with 2 decimals, given as number or string, rendered as a string."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool):  # True is an int to Python, not an amount
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class YesNo(serializers.BooleanField):
+    """true/false, 1/0 and the Chinese 是/否."""
+
+    TRUE_VALUES = serializers.BooleanField.TRUE_VALUES | {"是"}
+    FALSE_VALUES = serializers.BooleanField.FALSE_VALUES | {"否"}
+
+
+class Id(serializers.IntegerField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+
+class AliasedSerializer(serializers.Serializer):
+    """Renames legacy keys to canonical ones before validation (the canonical key wins)."""
+
+    aliases: dict[str, str] = {}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping) and any(legacy in data for legacy in self.aliases):
+            data = dict(data.items())
+            for legacy, canonical in self.aliases.items():
+                if legacy in data:
+                    value = data.pop(legacy)
+                    data.setdefault(canonical, value)
+        return super().to_internal_value(data)
+
+
+# --- Inputs -------------------------------------------------------------------------------------------
+class AbnormalProductInput(serializers.Serializer):
+    id = Id(required=False)
+    skuCode = serializers.CharField(source="sku_code", max_length=64)  # noqa: N815
+    remark = Text(required=False, allow_blank=True)
+
+
+class AbnormalProductUpdateInput(serializers.Serializer):
+    skuCode = serializers.CharField(source="sku_code", max_length=64, required=False)  # noqa: N815
+    remark = Text(required=False, allow_blank=True)
+
+
+class AbnormalProductBatchInput(serializers.Serializer):
+    abnormal_products = serializers.ListField(child=AbnormalProductInput(), min_length=1, max_length=500)
+
+    @staticmethod
+    def normalise(body: Any) -> tuple[Any, bool]:
+        """One object, a list, or the legacy `{"product_list": [...]}` → (`{"abnormal_products": [...]}`, many)."""
+        if isinstance(body, list):
+            return {"abnormal_products": body}, True
+        if isinstance(body, Mapping) and "product_list" in body:
+            return {"abnormal_products": body["product_list"]}, True
+        if isinstance(body, Mapping) and "abnormal_products" in body:
+            return dict(body), True
+        return body, False
+
+
+class DutyReportInput(AliasedSerializer):
+    aliases = {"DutyDate": "duty_date"}
+
+    abnormal_type = Name(required=False, allow_blank=True)
+    abnormal_reason = Name(required=False, allow_blank=True)
+    publishment = Name(required=False, allow_blank=True)
+    publish_to = Name(required=False, allow_blank=True)
+    compensation = Money(required=False, allow_null=True)
+    duty_to = Name(required=False, allow_blank=True)
+    duty_date = serializers.DateField(required=False, allow_null=True)
+
+
+class TrackInput(serializers.Serializer):
+    remark = Text()
+    operator_name = Name(required=False, allow_blank=True)
+
+
+class DeductionInput(serializers.Serializer):
+    id = Id(required=False)
+    compensation = Money()
+    has_receipt = YesNo(required=False)
+    remark = Text(required=False, allow_blank=True)
+
+
+class DeductionUpdateInput(serializers.Serializer):
+    compensation = Money(required=False)
+    has_receipt = YesNo(required=False)
+    remark = Text(required=False, allow_blank=True)
+
+
+class OrderCreateInput(AliasedSerializer):
+    aliases = {"creater_name": "creator_name", "saler_name": "saler", "product_list": "abnormal_products"}
+
+    type = Name()
+    customer_name = Name()
+    accuser_name = Name()
+    creator_name = Name()
+    reason = EnumField(Reason.choices)
+    remark = Text()
+    saler = Name(required=False, allow_blank=True)
+    abnormal_products = serializers.ListField(child=AbnormalProductInput(), required=False, max_length=500)
+
+
+class OrderUpdateInput(AliasedSerializer):
+    """`PUT orders/<id>`: any subset of the header, nested records and one operation."""
+
+    aliases = {
+        "creater_name": "creator_name",
+        "saler_name": "saler",
+        "product_list": "abnormal_products",
+        "reject_reason": "remark",
+    }
+
+    type = Name(required=False)
+    customer_name = Name(required=False)
+    accuser_name = Name(required=False)
+    creator_name = Name(required=False)
+    reason = EnumField(Reason.choices, required=False)
+    remark = Text(required=False, allow_blank=True)
+    saler = Name(required=False, allow_blank=True)
+    abnormal_products = serializers.ListField(child=AbnormalProductInput(), required=False, max_length=500)
+    duty_report = DutyReportInput(required=False, allow_null=True)
+    tracks = serializers.ListField(child=TrackInput(), required=False, max_length=100)
+    deductions = serializers.ListField(child=DeductionInput(), required=False, max_length=500)
+    operation = EnumField(Operation.choices, required=False)
+    operator_name = Name(required=False, allow_blank=True)
+    expected_status = EnumField(Status.choices, aliases=STATUS_ALIASES, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("operation") and "remark" in attrs and not attrs["remark"].strip():
+            raise serializers.ValidationError({"remark": [_("The abnormality description may not be blank.")]})
+        return attrs
+
+
+class OrderDeleteInput(serializers.Serializer):
+    remark = Text(required=False, allow_blank=True)
+
+
+class OptionListParams(serializers.Serializer):
+    stats = serializers.BooleanField(required=False, default=False)
+
+
+# --- Outputs ------------------------------------------------------------------------------------------
+class AbnormalProductSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    skuCode = serializers.CharField()  # noqa: N815
+    remark = serializers.CharField()
+    product_item_name = serializers.CharField()
+
+    def to_representation(self, line: AbnormalProduct) -> dict[str, Any]:
+        return {
+            "id": line.id,
+            "skuCode": line.sku_code,
+            "remark": line.remark,
+            "product_item_name": line.product_item_name,
+        }
+
+
+class DutyReportSerializer(serializers.Serializer):
+    abnormal_type = serializers.CharField()
+    abnormal_reason = serializers.CharField()
+    publishment = serializers.CharField()
+    publish_to = serializers.CharField()
+    compensation = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    duty_to_id = serializers.IntegerField(allow_null=True)
+    duty_to = serializers.CharField()
+    duty_date = serializers.DateField(allow_null=True)
+
+    def to_representation(self, report: DutyReport) -> dict[str, Any]:
+        return {
+            "abnormal_type": report.abnormal_type,
+            "abnormal_reason": report.abnormal_reason,
+            "publishment": report.publishment,
+            "publish_to": report.publish_to,
+            "compensation": fmt_money(report.compensation),
+            "duty_to_id": report.duty_to_supplier_id,
+            "duty_to": report.duty_to,
+            "duty_date": fmt_date(report.duty_date),
+        }
+
+
+class TrackSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    remark = serializers.CharField()
+    operator_name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, track: Track) -> dict[str, Any]:
+        return {
+            "id": track.id,
+            "remark": track.remark,
+            "operator_name": track.operator_name,
+            "created_at": fmt_datetime(track.created_at),
+        }
+
+
+class DeductionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    compensation = serializers.DecimalField(max_digits=12, decimal_places=2)
+    has_receipt = serializers.BooleanField()
+    remark = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, deduction: Deduction) -> dict[str, Any]:
+        return {
+            "id": deduction.id,
+            "compensation": fmt_money(deduction.compensation),
+            "has_receipt": deduction.has_receipt,
+            "remark": deduction.remark,
+            "created_at": fmt_datetime(deduction.created_at),
+        }
+
+
+_LINE, _REPORT, _TRACK, _DEDUCTION = (
+    AbnormalProductSerializer().to_representation,
+    DutyReportSerializer().to_representation,
+    TrackSerializer().to_representation,
+    DeductionSerializer().to_representation,
+)
+
+
+class OrderSerializer(serializers.Serializer):
+    """The order as the app sees it; `operations` are what the requesting user may apply now."""
+
+    id = serializers.IntegerField()
+    serial_number = serializers.CharField()
+    charge_number = serializers.CharField(allow_null=True)
+    type = serializers.CharField()
+    customer_name = serializers.CharField()
+    accuser_name = serializers.CharField()
+    creator_name = serializers.CharField()
+    saler = serializers.CharField()
+    status = serializers.ChoiceField(Status.choices)
+    workflow_status = serializers.ChoiceField(WorkflowStatus.choices)
+    summitted_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    remark = serializers.CharField()
+    reason = serializers.ChoiceField(Reason.choices)
+    abnormal_products = AbnormalProductSerializer(many=True)
+    duty_report = DutyReportSerializer(allow_null=True)
+    tracks = TrackSerializer(many=True)
+    deductions = DeductionSerializer(many=True)
+    operations = serializers.ListField(child=serializers.ChoiceField(Operation.choices))
+
+    def to_representation(self, order: Order) -> dict[str, Any]:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        report = getattr(order, "duty_report", None)
+        return {
+            "id": order.id,
+            "serial_number": order.serial_number,
+            "charge_number": order.charge_number,
+            "type": order.type,
+            "customer_name": order.customer_name,
+            "accuser_name": order.accuser_name,
+            "creator_name": order.creator_name,
+            "saler": order.saler_name,
+            "status": order.status,
+            "workflow_status": order.workflow_status,
+            "summitted_at": fmt_datetime(order.summitted_at),
+            "created_at": fmt_datetime(order.created_at),
+            "updated_at": fmt_datetime(order.updated_at),
+            "remark": order.remark,
+            "reason": order.reason,
+            "abnormal_products": [_LINE(line) for line in order.abnormal_products.all()],
+            "duty_report": _REPORT(report) if report is not None else None,
+            "tracks": [_TRACK(track) for track in order.tracks.all()],
+            "deductions": [_DEDUCTION(deduction) for deduction in order.deductions.all()],
+            "operations": workflow.operations_for(order, user) if user is not None else [],
+        }
+
+
+class JournalSerializer(serializers.ModelSerializer):
+    order_id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+    class Meta:
+        model = Journal
+        fields = [
+            "id",
+            "order_id",
+            "operation",
+            "source",
+            "target",
+            "workflow_source",
+            "workflow_target",
+            "operator_name",
+            "remark",
+            "created_at",
+        ]
+        read_only_fields = fields

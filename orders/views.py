@@ -1,0 +1,289 @@
+"""Thin DRF views: validate input → call a service or selector → serialize (DESIGN.md §7).
+
+Errors are not caught here: `afterservice_site.api.exception_handler` maps them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from orders import selectors, services
+from orders.filters import OrderFilter
+from orders.serializers import (
+    AbnormalProductBatchInput,
+    AbnormalProductInput,
+    AbnormalProductSerializer,
+    AbnormalProductUpdateInput,
+    DeductionInput,
+    DeductionSerializer,
+    DeductionUpdateInput,
+    DutyReportInput,
+    DutyReportSerializer,
+    JournalSerializer,
+    OptionListParams,
+    OrderCreateInput,
+    OrderDeleteInput,
+    OrderSerializer,
+    OrderUpdateInput,
+    TrackInput,
+    TrackSerializer,
+)
+
+ORDERS = ["orders"]
+RECORDS = ["order records"]
+
+
+def _valid(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> Any:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class OrderListView(GenericAPIView):
+    """`GET/POST orders`."""
+
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilter
+
+    def get_queryset(self):
+        return selectors.order_list(user=self.request.user)
+
+    @extend_schema(tags=ORDERS, responses=OrderSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        orders = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(selectors.with_details(orders))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(tags=ORDERS, request=OrderCreateInput, responses={201: OrderSerializer})
+    def post(self, request: Request) -> Response:
+        order = services.order_create(user=request.user, **_valid(OrderCreateInput, request.data))
+        fresh = selectors.order_get(user=request.user, order_id=order.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class OrderDetailView(GenericAPIView):
+    """`GET/PUT/PATCH/DELETE orders/<id>`."""
+
+    serializer_class = OrderSerializer
+
+    @extend_schema(tags=ORDERS)
+    def get(self, request: Request, order_id: int) -> Response:
+        return Response(self.get_serializer(selectors.order_get(user=request.user, order_id=order_id)).data)
+
+    @extend_schema(tags=ORDERS, request=OrderUpdateInput, responses=OrderSerializer)
+    def put(self, request: Request, order_id: int) -> Response:
+        services.order_update(user=request.user, order_id=order_id, data=_valid(OrderUpdateInput, request.data))
+        return Response(self.get_serializer(selectors.order_get(user=request.user, order_id=order_id)).data)
+
+    @extend_schema(tags=ORDERS, request=OrderUpdateInput, responses=OrderSerializer)
+    def patch(self, request: Request, order_id: int) -> Response:
+        return self.put(request, order_id)
+
+    @extend_schema(tags=ORDERS, request=None, responses=OpenApiResponse(description="Deleted; `data` is null."))
+    def delete(self, request: Request, order_id: int) -> Response:
+        remark = _valid(OrderDeleteInput, request.data if isinstance(request.data, dict) else {}).get("remark", "")
+        services.order_delete(user=request.user, order_id=order_id, remark=remark)
+        return Response(None)
+
+
+class OrderScopedView(GenericAPIView):
+    """Base of the nested endpoints: the order must be visible to the user (else 404)."""
+
+    def visible_order(self, order_id: int):
+        return selectors.order_get(user=self.request.user, order_id=order_id, details=False)
+
+
+class JournalListView(OrderScopedView):
+    """`GET <id>/journals` and `GET orders/<id>/journals`: oldest first, paginated."""
+
+    serializer_class = JournalSerializer
+
+    @extend_schema(tags=ORDERS)
+    def get(self, request: Request, order_id: int) -> Response:
+        page = self.paginate_queryset(selectors.journal_list(order=self.visible_order(order_id)))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class AbnormalProductListView(OrderScopedView):
+    """`GET/POST orders/<id>/abnormal-products` (one object, a list, or `{"product_list": [...]}`)."""
+
+    serializer_class = AbnormalProductSerializer
+    pagination_class = None
+
+    @extend_schema(tags=RECORDS, responses=AbnormalProductSerializer(many=True))
+    def get(self, request: Request, order_id: int) -> Response:
+        lines = selectors.abnormal_product_list(order=self.visible_order(order_id))
+        return Response(self.get_serializer(lines, many=True).data)
+
+    @extend_schema(
+        tags=RECORDS,
+        request={
+            "application/json": {
+                "oneOf": [
+                    {"$ref": "#/components/schemas/AbnormalProductInputRequest"},
+                    {"type": "array", "items": {"$ref": "#/components/schemas/AbnormalProductInputRequest"}},
+                ]
+            }
+        },
+        responses={201: AbnormalProductSerializer(many=True)},
+    )
+    def post(self, request: Request, order_id: int) -> Response:
+        body, many = AbnormalProductBatchInput.normalise(request.data)
+        items = (
+            _valid(AbnormalProductBatchInput, body)["abnormal_products"]
+            if many
+            else [_valid(AbnormalProductInput, body)]
+        )
+        lines = services.abnormal_products_add(user=request.user, order_id=order_id, items=items, many=many)
+        data = self.get_serializer(lines, many=True).data
+        return Response(data if many else data[0], status=status.HTTP_201_CREATED)
+
+
+class AbnormalProductDetailView(OrderScopedView):
+    """`GET/PUT/DELETE orders/<id>/abnormal-products/<pid>`."""
+
+    serializer_class = AbnormalProductSerializer
+
+    @extend_schema(tags=RECORDS)
+    def get(self, request: Request, order_id: int, line_id: int) -> Response:
+        line = selectors.abnormal_product_get(order=self.visible_order(order_id), product_line_id=line_id)
+        return Response(self.get_serializer(line).data)
+
+    @extend_schema(tags=RECORDS, request=AbnormalProductUpdateInput)
+    def put(self, request: Request, order_id: int, line_id: int) -> Response:
+        data = _valid(AbnormalProductUpdateInput, request.data)
+        line = services.abnormal_product_update(user=request.user, order_id=order_id, line_id=line_id, data=data)
+        return Response(self.get_serializer(line).data)
+
+    @extend_schema(tags=RECORDS, request=AbnormalProductUpdateInput)
+    def patch(self, request: Request, order_id: int, line_id: int) -> Response:
+        return self.put(request, order_id, line_id)
+
+    @extend_schema(tags=RECORDS, request=None, responses=OpenApiResponse(description="Deleted; `data` is null."))
+    def delete(self, request: Request, order_id: int, line_id: int) -> Response:
+        services.abnormal_product_delete(user=request.user, order_id=order_id, line_id=line_id)
+        return Response(None)
+
+
+class DutyReportView(OrderScopedView):
+    """`GET/PUT orders/<id>/duty-report` (`data: null` before one exists)."""
+
+    serializer_class = DutyReportSerializer
+
+    @extend_schema(tags=RECORDS, responses=DutyReportSerializer(allow_null=True))
+    def get(self, request: Request, order_id: int) -> Response:
+        report = selectors.duty_report_get(order=self.visible_order(order_id))
+        return Response(self.get_serializer(report).data if report else None)
+
+    @extend_schema(tags=RECORDS, request=DutyReportInput, responses=DutyReportSerializer)
+    def put(self, request: Request, order_id: int) -> Response:
+        report = services.duty_report_upsert(
+            user=request.user, order_id=order_id, data=_valid(DutyReportInput, request.data)
+        )
+        return Response(self.get_serializer(report).data)
+
+    @extend_schema(tags=RECORDS, request=DutyReportInput, responses=DutyReportSerializer)
+    def patch(self, request: Request, order_id: int) -> Response:
+        return self.put(request, order_id)
+
+
+class TrackListView(OrderScopedView):
+    """`GET/POST orders/<id>/tracks`: follow-up notes, append only."""
+
+    serializer_class = TrackSerializer
+    pagination_class = None
+
+    @extend_schema(tags=RECORDS, responses=TrackSerializer(many=True))
+    def get(self, request: Request, order_id: int) -> Response:
+        return Response(self.get_serializer(selectors.track_list(order=self.visible_order(order_id)), many=True).data)
+
+    @extend_schema(tags=RECORDS, request=TrackInput, responses={201: TrackSerializer})
+    def post(self, request: Request, order_id: int) -> Response:
+        track = services.track_add(user=request.user, order_id=order_id, **_valid(TrackInput, request.data))
+        return Response(self.get_serializer(track).data, status=status.HTTP_201_CREATED)
+
+
+class DeductionListView(OrderScopedView):
+    """`GET/POST orders/<id>/deductions`."""
+
+    serializer_class = DeductionSerializer
+    pagination_class = None
+
+    @extend_schema(tags=RECORDS, responses=DeductionSerializer(many=True))
+    def get(self, request: Request, order_id: int) -> Response:
+        deductions = selectors.deduction_list(order=self.visible_order(order_id))
+        return Response(self.get_serializer(deductions, many=True).data)
+
+    @extend_schema(tags=RECORDS, request=DeductionInput, responses={201: DeductionSerializer})
+    def post(self, request: Request, order_id: int) -> Response:
+        data = _valid(DeductionInput, request.data)
+        data.pop("id", None)
+        deduction = services.deduction_add(user=request.user, order_id=order_id, data=data)
+        return Response(self.get_serializer(deduction).data, status=status.HTTP_201_CREATED)
+
+
+class DeductionDetailView(OrderScopedView):
+    """`PUT/DELETE orders/<id>/deductions/<did>`."""
+
+    serializer_class = DeductionSerializer
+
+    @extend_schema(tags=RECORDS, request=DeductionUpdateInput)
+    def put(self, request: Request, order_id: int, deduction_id: int) -> Response:
+        data = _valid(DeductionUpdateInput, request.data)
+        deduction = services.deduction_update(
+            user=request.user, order_id=order_id, deduction_id=deduction_id, data=data
+        )
+        return Response(self.get_serializer(deduction).data)
+
+    @extend_schema(tags=RECORDS, request=DeductionUpdateInput)
+    def patch(self, request: Request, order_id: int, deduction_id: int) -> Response:
+        return self.put(request, order_id, deduction_id)
+
+    @extend_schema(tags=RECORDS, request=None, responses=OpenApiResponse(description="Deleted; `data` is null."))
+    def delete(self, request: Request, order_id: int, deduction_id: int) -> Response:
+        services.deduction_delete(user=request.user, order_id=order_id, deduction_id=deduction_id)
+        return Response(None)
+
+
+OPTION_LISTS = ("typerank", "reasonrank", "dutyrank", "compensationrank", "publishmentrank", selectors.ABNORMAL_RANK)
+
+
+OPTION_STAT_SCHEMA = {
+    "type": "object",
+    "properties": {"value": {"type": "string"}, "count": {"type": "integer"}, "compensation": {"type": "string"}},
+    "required": ["value", "count", "compensation"],
+}
+
+
+class OptionListView(GenericAPIView):
+    """`GET dutyreports/<list>`: a dropdown's values in display order; `?stats=1` ranks them by use."""
+
+    pagination_class = None
+    serializer_class = OptionListParams
+
+    @extend_schema(
+        tags=["option lists"],
+        parameters=[
+            OpenApiParameter("stats", OpenApiTypes.BOOL, description="Rank by use in duty reports, with totals."),
+        ],
+        responses={
+            200: OpenApiResponse(
+                response={"type": "array", "items": {"oneOf": [{"type": "string"}, OPTION_STAT_SCHEMA]}},
+                description="Values as strings; with `stats=1`, objects `{value, count, compensation}`.",
+            )
+        },
+    )
+    def get(self, request: Request, category: str) -> Response:
+        if category not in OPTION_LISTS:
+            raise Http404
+        if _valid(OptionListParams, request.query_params)["stats"]:
+            return Response(selectors.option_stats(category, user=request.user))
+        return Response(selectors.option_values(category))

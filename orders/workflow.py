@@ -1,0 +1,194 @@
+"""The approval chain of an after-sales order: the one table of steps and who acts at each.
+
+    created ─(system)→ waiting ─done→ service_approving ─done→ service_approved
+      ─done→ manager_reviewing ─done→ manager_reviewed ─done→ chief_reviewing
+      ─done→ chief_reviewed ─done→ finance_reviewing ─done→ end (workflow: done)
+
+`reject` moves one step back (not from `waiting`). `done`/`reject` need the workflow to be
+`in_progress`; `halt`, `resume` and `cancel` move the workflow status instead.
+
+The model's transition methods, the services, the API's `operations` field and the admin's
+buttons all read `STEPS` and the predicates below; editing the chain is an edit to this file.
+This module imports nothing from services or views.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from orders.models import Order
+
+
+class Status(models.TextChoices):
+    CREATED = "created", _("created")
+    WAITING = "waiting", _("waiting for submission")
+    SERVICE_APPROVING = "service_approving", _("awaiting specialist review")
+    SERVICE_APPROVED = "service_approved", _("specialist reviewed")
+    MANAGER_REVIEWING = "manager_reviewing", _("awaiting manager approval")
+    MANAGER_REVIEWED = "manager_reviewed", _("manager approved")
+    CHIEF_REVIEWING = "chief_reviewing", _("awaiting chief approval")
+    CHIEF_REVIEWED = "chief_reviewed", _("chief approved")
+    FINANCE_REVIEWING = "finance_reviewing", _("awaiting finance approval")
+    END = "end", _("finance approved (end)")
+
+
+class WorkflowStatus(models.TextChoices):
+    HALT = "halt", _("halted")
+    IN_PROGRESS = "in_progress", _("in progress")
+    DONE = "done", _("done")
+    CANCEL = "cancel", _("cancelled")
+    OVERDUE = "overdue", _("overdue")
+
+
+class Operation(models.TextChoices):
+    """What a user asks for in `PUT orders/<id>` (`operation`)."""
+
+    DONE = "done", _("done (next step)")
+    REJECT = "reject", _("reject (previous step)")
+    HALT = "halt", _("halt")
+    RESUME = "resume", _("resume")
+    CANCEL = "cancel", _("cancel")
+
+
+class JournalOperation(models.TextChoices):
+    """What the journal records: the user operations plus the system's own events."""
+
+    CREATE = "create", _("create")
+    DONE = "done", _("done (next step)")
+    REJECT = "reject", _("reject (previous step)")
+    HALT = "halt", _("halt")
+    RESUME = "resume", _("resume")
+    CANCEL = "cancel", _("cancel")
+    OVERDUE = "overdue", _("overdue")
+    DELETE = "delete", _("delete")
+
+
+# Role groups, created by a data migration (orders/migrations/0002_roles_and_options.py).
+SERVICE, MANAGER, CHIEF, FINANCE = "service", "manager", "chief", "finance"
+ROLES: tuple[str, ...] = (SERVICE, MANAGER, CHIEF, FINANCE)
+ROLE_LABELS = {SERVICE: _("after-sales specialist"), MANAGER: _("manager"), CHIEF: _("chief"), FINANCE: _("finance")}
+# Not a group: the user who created the order.
+CREATOR = "creator"
+
+
+@dataclass(frozen=True)
+class Step:
+    status: str
+    actors: frozenset[str]  # role names and/or CREATOR; empty: only the system acts
+    done: str | None  # target of `done`
+    reject: str | None  # target of `reject`
+
+
+def _step(status: str, actors: set[str], done: str | None, reject: str | None) -> Step:
+    return Step(status, frozenset(actors), done, reject)
+
+
+S = Status
+STEPS: tuple[Step, ...] = (
+    _step(S.CREATED, set(), done=S.WAITING, reject=None),  # applied by order_create
+    _step(S.WAITING, {CREATOR, SERVICE}, done=S.SERVICE_APPROVING, reject=None),
+    _step(S.SERVICE_APPROVING, {SERVICE}, done=S.SERVICE_APPROVED, reject=S.WAITING),
+    _step(S.SERVICE_APPROVED, {SERVICE}, done=S.MANAGER_REVIEWING, reject=S.SERVICE_APPROVING),
+    _step(S.MANAGER_REVIEWING, {MANAGER}, done=S.MANAGER_REVIEWED, reject=S.SERVICE_APPROVED),
+    _step(S.MANAGER_REVIEWED, {MANAGER}, done=S.CHIEF_REVIEWING, reject=S.MANAGER_REVIEWING),
+    _step(S.CHIEF_REVIEWING, {CHIEF}, done=S.CHIEF_REVIEWED, reject=S.MANAGER_REVIEWED),
+    _step(S.CHIEF_REVIEWED, {CHIEF}, done=S.FINANCE_REVIEWING, reject=S.CHIEF_REVIEWING),
+    _step(S.FINANCE_REVIEWING, {FINANCE}, done=S.END, reject=S.CHIEF_REVIEWED),
+    _step(S.END, set(), done=None, reject=None),
+)
+STEP_BY_STATUS: dict[str, Step] = {step.status: step for step in STEPS}
+
+# The step whose `done` is the submission (sets `summitted_at`) and the one that ends the chain.
+SUBMIT_FROM = S.WAITING
+FINAL_STATUS = S.END
+
+# Workflow-status operations: source statuses → target.
+WORKFLOW_MOVES: dict[str, tuple[tuple[str, ...], str]] = {
+    Operation.HALT: ((WorkflowStatus.IN_PROGRESS,), WorkflowStatus.HALT),
+    Operation.RESUME: ((WorkflowStatus.HALT, WorkflowStatus.OVERDUE), WorkflowStatus.IN_PROGRESS),
+    Operation.CANCEL: (
+        (WorkflowStatus.IN_PROGRESS, WorkflowStatus.HALT, WorkflowStatus.OVERDUE),
+        WorkflowStatus.CANCEL,
+    ),
+}
+
+# What may change while the order sits in a status (DESIGN.md §8).
+HEADER_EDITABLE_STATUSES = frozenset({S.CREATED, S.WAITING, S.SERVICE_APPROVING})
+DELETABLE_STATUSES = frozenset({S.CREATED, S.WAITING})
+# Who may write nested records: abnormal products, duty report and tracks / deductions.
+RECORD_WRITERS = frozenset({CREATOR, *ROLES})
+DEDUCTION_WRITERS = frozenset({SERVICE, FINANCE})
+DELETERS = frozenset({CREATOR, SERVICE})
+
+
+# --- Who the user is -------------------------------------------------------------------------------
+def user_roles(user: Any) -> frozenset[str]:
+    """The user's role groups, read once per user object (cached on it)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_afterservice_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._afterservice_roles = cached
+    return cached
+
+
+def has_any_role(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False) or user_roles(user))
+
+
+def is_one_of(order: Order, user: Any, actors: frozenset[str]) -> bool:
+    """Is `user` one of `actors` for this order (superusers always are)?"""
+    if getattr(user, "is_superuser", False):
+        return True
+    if CREATOR in actors and order.creator_id is not None and order.creator_id == getattr(user, "pk", None):
+        return True
+    return bool(actors & user_roles(user))
+
+
+# --- Guards ----------------------------------------------------------------------------------------
+def chain_target(status: str, operation: str) -> str | None:
+    step = STEP_BY_STATUS[status]
+    return step.done if operation == Operation.DONE else step.reject
+
+
+def state_allows(order: Order, operation: str) -> bool:
+    """Does the order's state (ignoring who asks) allow `operation`?"""
+    if operation in (Operation.DONE, Operation.REJECT):
+        step = STEP_BY_STATUS[order.status]
+        return (
+            order.workflow_status == WorkflowStatus.IN_PROGRESS
+            and bool(step.actors)
+            and chain_target(order.status, operation) is not None
+        )
+    sources, _target = WORKFLOW_MOVES[operation]
+    return order.workflow_status in sources
+
+
+def may_apply(order: Order, user: Any, operation: str) -> bool:
+    """Is `user` among those who act for `operation` at the order's current state?"""
+    if operation in (Operation.DONE, Operation.REJECT):
+        return is_one_of(order, user, STEP_BY_STATUS[order.status].actors)
+    return is_one_of(order, user, RECORD_WRITERS)
+
+
+def operations_for(order: Order, user: Any) -> list[str]:
+    """The operations `user` may apply to `order` now, in a stable order (no queries)."""
+    return [op.value for op in Operation if state_allows(order, op) and may_apply(order, user, op)]
+
+
+def records_editable(order: Order) -> bool:
+    return order.workflow_status == WorkflowStatus.IN_PROGRESS and order.status != FINAL_STATUS
+
+
+def header_editable(order: Order) -> bool:
+    return order.workflow_status == WorkflowStatus.IN_PROGRESS and order.status in HEADER_EDITABLE_STATUSES
+
+
+def deletable(order: Order) -> bool:
+    return order.workflow_status == WorkflowStatus.IN_PROGRESS and order.status in DELETABLE_STATUSES

@@ -1,0 +1,115 @@
+"""Shared fixtures: users per role, authenticated API clients, a supplier pair and products."""
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from orders.workflow import CHIEF, FINANCE, MANAGER, SERVICE
+from tests.factories import ProductFactory, SupplierFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    del config
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture(autouse=True)
+def _skip_postgres_only(request):
+    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: real row locks and parallel transactions (CI runs it with DATABASE_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _no_throttle_state(settings):
+    # Throttling counts requests in the cache; tests get a fresh local cache each.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def client_for(user):
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def creator(db):
+    return UserFactory(username="creator", first_name="张三")
+
+
+@pytest.fixture
+def other_creator(db):
+    return UserFactory(username="other")
+
+
+@pytest.fixture
+def service_user(db):
+    return UserFactory(username="service1", first_name="李四", roles=[SERVICE])
+
+
+@pytest.fixture
+def manager_user(db):
+    return UserFactory(username="manager1", roles=[MANAGER])
+
+
+@pytest.fixture
+def chief_user(db):
+    return UserFactory(username="chief1", roles=[CHIEF])
+
+
+@pytest.fixture
+def finance_user(db):
+    return UserFactory(username="finance1", roles=[FINANCE])
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def users(creator, other_creator, service_user, manager_user, chief_user, finance_user, superuser):
+    return {
+        "creator": creator,
+        "other": other_creator,
+        "service": service_user,
+        "manager": manager_user,
+        "chief": chief_user,
+        "finance": finance_user,
+        "superuser": superuser,
+    }
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api(creator):
+    """The plain creator's client."""
+    return client_for(creator)
+
+
+@pytest.fixture
+def clients(users):
+    clients = {name: client_for(user) for name, user in users.items()}
+    clients["anonymous"] = APIClient()
+    return clients
+
+
+@pytest.fixture
+def suppliers(db, service_user):
+    return {
+        "customer": SupplierFactory(name="被告工厂", role="成品商", specialist=service_user),
+        "accuser": SupplierFactory(name="原告材料厂", role="材料商"),
+    }
+
+
+@pytest.fixture
+def products(db):
+    return [ProductFactory(sku_code=f"SKU-{i}", item_name=f"沙发{i}") for i in range(1, 4)]

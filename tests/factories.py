@@ -1,0 +1,70 @@
+"""factory-boy factories for the domain objects used across the tests."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from orders import services
+from products.models import Product
+from suppliers.models import Supplier
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = ""
+    is_active = True
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            for name in extracted:
+                self.groups.add(Group.objects.get(name=name))
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+        django_get_or_create = ("sku_code",)
+
+    sku_code = factory.Sequence(lambda n: f"SKU{n:05d}")
+    item_name = factory.Sequence(lambda n: f"产品{n}")
+    item_code = factory.Sequence(lambda n: f"IC{n:05d}")
+    sku_name = factory.Sequence(lambda n: f"规格{n}")
+    img_path = ""
+
+
+class SupplierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Supplier
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"供应商{n}")
+    role = "成品商"
+    is_logistic = False
+    specialist = None
+
+
+def make_order(creator, customer=None, accuser=None, **overrides):
+    """An order created through the real service, as the API would create it (status `waiting`)."""
+    customer = customer or SupplierFactory()
+    accuser = accuser or SupplierFactory()
+    data = {
+        "type": "质量投诉",
+        "customer_name": customer.name,
+        "accuser_name": accuser.name,
+        "creator_name": creator.get_full_name() or creator.username,
+        "reason": "成品",
+        "remark": "表面划伤",
+    }
+    data.update(overrides)
+    return services.order_create(user=creator, **data)
+
+
+MONEY = Decimal("5000.00")
