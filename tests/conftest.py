@@ -23,9 +23,14 @@ def _skip_postgres_only(request):
 
 
 @pytest.fixture(autouse=True)
-def _no_throttle_state(settings):
+def _test_settings(settings):
     # Throttling counts requests in the cache; tests get a fresh local cache each.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The manifest storage needs `collectstatic` first; admin pages in tests use plain storage.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 def client_for(user):

@@ -1,0 +1,16 @@
+"""Back office for the product catalogue: search (also for order-line autocomplete), filter, (de)activate."""
+
+from django.contrib import admin
+
+from afterservice_site.admin_actions import MasterDataAdmin
+from products.models import Product
+
+
+@admin.register(Product)
+class ProductAdmin(MasterDataAdmin):
+    list_display = ["sku_code", "item_name", "item_code", "sku_name", "active", "updated_at"]
+    list_display_links = ["sku_code", "item_name"]
+    list_filter = ["active"]
+    # Also what the order admin's product autocomplete searches.
+    search_fields = ["sku_code", "item_name", "item_code"]
+    fields = ["sku_code", "item_name", "item_code", "sku_name", "img_path", "active", "created_at", "updated_at"]
