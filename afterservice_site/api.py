@@ -350,7 +350,7 @@ def envelope_schema(data_schema: dict[str, Any], paginated: bool = False) -> dic
         "type": "object",
         "x-envelope": True,
         "properties": {
-            "status": {"type": "integer", "enum": [0]},
+            "status": {"type": "integer", "minimum": 0, "maximum": 0, "description": "0 on success."},
             "message": {"type": "string"},
             "data": data_schema,
         },

@@ -207,7 +207,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.workflow.Status",
+        "WorkflowStatusEnum": "orders.workflow.WorkflowStatus",
+        "OperationEnum": "orders.workflow.Operation",
+        "JournalOperationEnum": "orders.workflow.JournalOperation",
+        "ReasonEnum": "orders.models.Reason",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "afterservice_site.api.envelope_schema_hook",

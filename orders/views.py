@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from orders import selectors, services
 from orders.filters import OrderFilter
+from orders.models import Order
 from orders.serializers import (
     AbnormalProductBatchInput,
     AbnormalProductInput,
@@ -96,6 +97,9 @@ class OrderDetailView(GenericAPIView):
 
 class OrderScopedView(GenericAPIView):
     """Base of the nested endpoints: the order must be visible to the user (else 404)."""
+
+    # Tells the schema generator the type of `order_id`; reads go through selectors.
+    queryset = Order.objects.none()
 
     def visible_order(self, order_id: int):
         return selectors.order_get(user=self.request.user, order_id=order_id, details=False)
