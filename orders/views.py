@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from orders import selectors, services
 from orders.filters import OrderFilter
+from orders.idempotency import HEADER, idempotent
 from orders.models import Order
 from orders.serializers import (
     AbnormalProductBatchInput,
@@ -39,6 +40,12 @@ from orders.serializers import (
 )
 
 ORDERS = ["orders"]
+IDEMPOTENCY = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    description="Optional. A retry with the same key and body returns the first response (kept 24 h).",
+)
 RECORDS = ["order records"]
 
 
@@ -63,7 +70,8 @@ class OrderListView(GenericAPIView):
         page = self.paginate_queryset(selectors.with_details(orders))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(tags=ORDERS, request=OrderCreateInput, responses={201: OrderSerializer})
+    @extend_schema(tags=ORDERS, request=OrderCreateInput, responses={201: OrderSerializer}, parameters=[IDEMPOTENCY])
+    @idempotent
     def post(self, request: Request) -> Response:
         order = services.order_create(user=request.user, **_valid(OrderCreateInput, request.data))
         fresh = selectors.order_get(user=request.user, order_id=order.pk)
@@ -79,12 +87,13 @@ class OrderDetailView(GenericAPIView):
     def get(self, request: Request, order_id: int) -> Response:
         return Response(self.get_serializer(selectors.order_get(user=request.user, order_id=order_id)).data)
 
-    @extend_schema(tags=ORDERS, request=OrderUpdateInput, responses=OrderSerializer)
+    @extend_schema(tags=ORDERS, request=OrderUpdateInput, responses=OrderSerializer, parameters=[IDEMPOTENCY])
+    @idempotent
     def put(self, request: Request, order_id: int) -> Response:
         services.order_update(user=request.user, order_id=order_id, data=_valid(OrderUpdateInput, request.data))
         return Response(self.get_serializer(selectors.order_get(user=request.user, order_id=order_id)).data)
 
-    @extend_schema(tags=ORDERS, request=OrderUpdateInput, responses=OrderSerializer)
+    @extend_schema(tags=ORDERS, request=OrderUpdateInput, responses=OrderSerializer, parameters=[IDEMPOTENCY])
     def patch(self, request: Request, order_id: int) -> Response:
         return self.put(request, order_id)
 
