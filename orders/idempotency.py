@@ -38,12 +38,8 @@ _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
 
 
 def _fingerprint(request: Request) -> str:
-    body = dumps(request.data) if request.data is not None else b""
     # Sorted keys: the same JSON object in another key order is the same request.
-    try:
-        body = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
-    except orjson.JSONDecodeError:
-        pass
+    body = orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
     path = request.path.rstrip("/")
     return hashlib.sha256(request.method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
 
