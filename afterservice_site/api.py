@@ -24,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import exceptions, status
 from rest_framework.pagination import BasePagination
 from rest_framework.parsers import BaseParser
@@ -139,6 +140,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = RequestTooLarge()
     elif isinstance(exc, SuspiciousOperation):
         exc = exceptions.ParseError()
+    elif isinstance(exc, ConcurrentTransition):  # the optimistic backstop behind the row lock
+        exc = Conflict()
+    elif isinstance(exc, TransitionNotAllowed):
+        exc = InvalidOperation()
 
     if not isinstance(exc, exceptions.APIException):
         request = context.get("request")
@@ -378,6 +383,12 @@ _ERROR_STATUSES = {
 
 def envelope_schema_hook(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular post-processing: wrap success bodies, document the error envelope."""
+    # Routes end in `/?$` and spectacular renders that as a trailing slash; document the
+    # customer's paths (DESIGN.md §5: no trailing slash).
+    result["paths"] = {
+        (path.rstrip("/") if path.startswith("/api/v1/") else path): operations
+        for path, operations in result.get("paths", {}).items()
+    }
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     error_ref = {"$ref": "#/components/schemas/Error"}
