@@ -51,7 +51,7 @@ bench: install-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 fuzz: install-dev
-	$(BIN)/python bench/fuzz.py $(FUZZ_ARGS)
+	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -24,8 +24,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import exceptions, status
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.pagination import BasePagination
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
@@ -176,8 +178,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
 
 # --- Django-level handlers for /api/ paths -----------------------------------------------------
+@csrf_exempt  # else a POST/PUT/DELETE to an unknown path is CSRF's 403 HTML page, not the 404
 def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     return error_response(404, "not_found")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the 403 envelope under /api/ (DRF's views check CSRF themselves)."""
+    if request.path.startswith("/api/"):
+        return error_response(403, "permission_denied", _("CSRF check failed."))
+    from django.views.csrf import csrf_failure as default_csrf_failure
+
+    return default_csrf_failure(request, reason)
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -254,9 +266,43 @@ class StrictJSONParser(BaseParser):
         if not raw.strip():
             return {}
         try:
-            return orjson.loads(raw)
+            data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise exceptions.ParseError(_("Malformed JSON: %(reason)s") % {"reason": exc.msg}) from None
+        if _nesting_exceeds(data, MAX_JSON_DEPTH):
+            raise exceptions.ParseError(_("JSON nested deeper than %(depth)d levels.") % {"depth": MAX_JSON_DEPTH})
+        return data
+
+
+# Our deepest body is 3 levels (an order's abnormal_products[i].skuCode). orjson reads up to 1024
+# but writes only 254, so a deeper body that reaches `orjson.dumps` (the Idempotency-Key
+# fingerprint, an error echo) would be a 500; far below both, it is a 400 here.
+MAX_JSON_DEPTH = 32
+
+
+def _nesting_exceeds(value: Any, limit: int) -> bool:
+    """Is any array/object in `value` nested more than `limit` levels deep? (iterative)"""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+class PlainMetadata(SimpleMetadata):
+    """`OPTIONS`: name, description, media types — no `actions`.
+
+    DRF's `actions` instantiate each writable serializer and call `get_object()`, which our
+    views (services and selectors, no `queryset`/`lookup_field`) do not have: a 500.
+    """
+
+    def determine_actions(self, request: Any, view: Any) -> dict[str, Any]:
+        return {}
 
 
 # --- Pagination ---------------------------------------------------------------------------------
@@ -381,6 +427,14 @@ _ERROR_STATUSES = {
 }
 
 
+def _is_envelope(schema: dict[str, Any], components: dict[str, Any]) -> bool:
+    """Already an envelope, also behind a `$ref` (the paginated list components are)."""
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        schema = components.get(ref.rsplit("/", 1)[-1], {})
+    return bool(schema.get("x-envelope"))
+
+
 def envelope_schema_hook(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular post-processing: wrap success bodies, document the error envelope."""
     # Routes end in `/?$` and spectacular renders that as a trailing slash; document the
@@ -405,7 +459,7 @@ def envelope_schema_hook(result: dict[str, Any], generator: Any, request: Any, p
                 inner = media.get("schema")
                 if inner is None:
                     media["schema"] = envelope_schema({"nullable": True, "type": "object"})
-                elif not inner.get("x-envelope"):
+                elif not _is_envelope(inner, components):
                     media["schema"] = envelope_schema(inner)
             if is_api:
                 for code, description in _ERROR_STATUSES.items():

@@ -1,6 +1,8 @@
 """Settings for the after-sales service, read from the environment (see README "Configuration")."""
 
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +34,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "afterservice_site.api.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -119,6 +122,19 @@ else:
         }
     }
 
+# Throttle counters (afterservice_site/throttling.py): with REDIS_URL in that cache (every host);
+# without, in counter files in THROTTLE_DIR, shared by the gunicorn workers of this host — never
+# the database cache, which made every GET a write transaction (README "Performance").
+THROTTLE_DIR = (
+    ""
+    if REDIS_URL
+    else os.environ.get("THROTTLE_DIR")
+    or os.path.join(
+        "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir(),  # noqa: S108 - a private 0700 folder
+        f"afterservice-throttle-{os.getuid()}-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]}",
+    )
+)
+
 # --- Auth ----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -167,7 +183,7 @@ X_FRAME_OPTIONS = "DENY"
 # --- REST framework ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "afterservice_site.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -177,9 +193,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "afterservice_site.api.exception_handler",
+    "DEFAULT_METADATA_CLASS": "afterservice_site.api.PlainMetadata",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "afterservice_site.throttling.AnonRateThrottle",
+        "afterservice_site.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "60/minute"),

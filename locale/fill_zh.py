@@ -164,14 +164,37 @@ GLOSSARY = {
     "Deactivated %(count)d %(noun)s.": "已停用 %(count)d 个%(noun)s。",
     "Deactivate selected %(verbose_name_plural)s": "停用所选%(verbose_name_plural)s",
     "Activate selected %(verbose_name_plural)s": "启用所选%(verbose_name_plural)s",
+    # admin (back office)
+    "SKU codes": "SKU 编码",
+    "duty report compensation": "责任报告扣款金额",
+    "deductions total": "扣款合计",
+    "Empty: the defendant supplier's specialist.": "留空：使用被告供应商的售后专员。",
+    "note": "备注",
+    "reason for the reject": "驳回原因",
+    "Claim": "售后单信息",
+    "Dates": "时间",
+    "Workflow": "审批流程",
+    "Note for the journal (a reject needs its reason here)": "流程备注（驳回时须在此填写原因）",
+    "No workflow operation is open to you at this step.": "当前步骤没有您可执行的流程操作。",
+    "Write why the order goes back a step; the reason is kept in the journal.": "请填写退回上一步的原因，原因将记入流程记录。",
+    "Back to the order": "返回售后单",
+    "That operation is not open to you at this step.": "当前步骤您不能执行该操作。",
+    "“%(operation)s” applied to %(order)s; it is now %(status)s / %(workflow_status)s.": "已对 %(order)s 执行“%(operation)s”，当前状态：%(status)s / %(workflow_status)s。",
+    "Export CSV": "导出 CSV",
+    "Export selected orders as CSV": "将所选售后单导出为 CSV",
+    "Resume selected overdue orders": "恢复所选已过期售后单",
+    "Resumed orders: %(count)d.": "已恢复售后单：%(count)d 个。",
+    "Not overdue, left alone: %(count)d.": "未过期、未处理：%(count)d 个。",
+    "%(order)s was not resumed: %(error)s": "%(order)s 未能恢复：%(error)s",
+    "Not found.": "未找到。",
+    "CSRF check failed.": "CSRF 校验失败。",
+    "JSON nested deeper than %(depth)d levels.": "JSON 嵌套超过 %(depth)d 层。",
+    "Invalid token.": "认证令牌无效。",
+    "User inactive or deleted.": "用户未激活或已删除。",
+    "Yes": "是",
+    "No": "否",
+    "Home": "首页",
 }
-
-try:  # more pairs (admin screens) live beside this file
-    from glossary_admin import GLOSSARY_ADMIN  # type: ignore[import-not-found]
-
-    GLOSSARY.update(GLOSSARY_ADMIN)
-except ImportError:
-    pass
 
 
 def _unquote(lines: list[str]) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
+from afterservice_site.compiled import CompiledQuery
 from orders import workflow
 from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, OptionValue, Order, Reason, Track
 
@@ -55,29 +58,71 @@ def orders_visible_to(user: Any) -> QuerySet[Order]:
     return orders.filter(Q(creator_id=user.pk) | Q(saler_id=user.pk))
 
 
-def with_details(orders: QuerySet[Order]) -> QuerySet[Order]:
-    """The order output's columns and nested records: one query per collection."""
-    return (
-        orders.select_related("duty_report")
-        .only(*ORDER_FIELDS, *DUTY_REPORT_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "abnormal_products",
-                AbnormalProduct.objects.only("id", "order_id", "sku_code", "remark", "product_item_name").order_by(
-                    "id"
-                ),
-            ),
-            Prefetch(
-                "tracks", Track.objects.only("id", "order_id", "remark", "operator_name", "created_at").order_by("id")
-            ),
-            Prefetch(
-                "deductions",
-                Deduction.objects.only(
-                    "id", "order_id", "compensation", "has_receipt", "remark", "created_at"
-                ).order_by("id"),
-            ),
-        )
+def with_details(orders: QuerySet[Order]) -> QuerySet[Any]:
+    """The order output's columns and its duty report's (joined), as tuples for `load_nested`."""
+    return orders.values_list(*ORDER_FIELDS, *DUTY_REPORT_FIELDS)
+
+
+# The order output's nested collections: related name → model and the columns the output reads.
+NESTED: dict[str, tuple[type[Any], tuple[str, ...]]] = {
+    "abnormal_products": (AbnormalProduct, ("id", "sku_code", "remark", "product_item_name")),
+    "tracks": (Track, ("id", "remark", "operator_name", "created_at")),
+    "deductions": (Deduction, ("id", "compensation", "has_receipt", "remark", "created_at")),
+}
+
+DutyReportRow = namedtuple("DutyReportRow", [name.removeprefix("duty_report__") for name in DUTY_REPORT_FIELDS])
+
+
+class OrderRow:
+    """An order as the output reads it: the columns of ORDER_FIELDS as attributes, `duty_report`
+    (a `DutyReportRow` or None) and `nested` (each collection of NESTED as a list of named tuples).
+
+    Not a model instance: building 20-100 of them (and their duty reports) per page, with the FSM
+    mixin's bookkeeping, cost more than the page's query (README "Performance").
+    """
+
+    __slots__ = (*ORDER_FIELDS, "duty_report", "nested")
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        for name, value in zip(ORDER_FIELDS, values, strict=False):
+            setattr(self, name, value)
+        report = values[len(ORDER_FIELDS) :]
+        self.duty_report = DutyReportRow._make(report) if report[0] is not None else None
+        self.nested: dict[str, list[Any]] = {name: [] for name in NESTED}
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def _nested_query(model: type[Any], columns: tuple[str, ...]) -> tuple[CompiledQuery, type[tuple[Any, ...]]]:
+    query = CompiledQuery(
+        lambda order_ids: model.objects.filter(order_id__in=order_ids).order_by("id").values_list("order_id", *columns)
     )
+    return query, namedtuple(f"{model.__name__}Row", ("order_id", *columns))
+
+
+_NESTED_QUERIES = {name: _nested_query(model, columns) for name, (model, columns) in NESTED.items()}
+
+
+def load_nested(page: list[tuple[Any, ...]]) -> list[OrderRow]:
+    """The page's rows (from `with_details`) as `OrderRow`s with their nested collections: one
+    query per collection for the whole page, whatever its size.
+
+    Not `prefetch_related`: for each order and collection it builds a related manager and a
+    filtered queryset clone, and each query is compiled anew; both measured slower than the
+    queries themselves (README "Performance"). These queries are compiled once per page size.
+    """
+    orders = [OrderRow(values) for values in page]
+    if not orders:
+        return orders
+    by_id = {order.id: order for order in orders}
+    ids = list(by_id)
+    for name, (query, row_class) in _NESTED_QUERIES.items():
+        for values in query.rows(ids):
+            row = row_class._make(values)
+            by_id[row.order_id].nested[name].append(row)
+    return orders
 
 
 def order_list(*, user: Any) -> QuerySet[Order]:
@@ -85,15 +130,59 @@ def order_list(*, user: Any) -> QuerySet[Order]:
     return orders_visible_to(user).order_by("-updated_at", "-id")
 
 
-def order_get(*, user: Any, order_id: int, details: bool = True) -> Order:
-    """One visible order (404 for a missing, deleted or invisible one)."""
-    orders = orders_visible_to(user)
-    if details:
-        orders = with_details(orders)
-    order = orders.filter(pk=order_id).first()
-    if order is None:
+def order_get(*, user: Any, order_id: int, details: bool = True) -> Any:
+    """One visible order (404 for a missing, deleted or invisible one): with `details`, the
+    `OrderRow` the output renders; without, the model instance."""
+    orders = orders_visible_to(user).filter(pk=order_id)
+    found = (with_details(orders) if details else orders).first()
+    if found is None:
         raise Http404
-    return order
+    return load_nested([found])[0] if details else found
+
+
+# --- Back office (the admin) ----------------------------------------------------------------------
+def orders_in_back_office(user: Any) -> QuerySet[Order]:
+    """The admin's orders: like `orders_visible_to`, but soft-deleted orders stay, with their journal."""
+    orders = Order.objects.all()
+    if workflow.has_any_role(user):
+        return orders
+    return orders.filter(Q(creator_id=user.pk) | Q(saler_id=user.pk))
+
+
+def journals_in_back_office(user: Any) -> QuerySet[Journal]:
+    """Journal rows of the orders the user sees in the admin."""
+    journals = Journal.objects.all()
+    if workflow.has_any_role(user):
+        return journals
+    return journals.filter(order__in=orders_in_back_office(user))
+
+
+EXPORT_FIELDS = (*ORDER_FIELDS, "is_deleted")
+
+
+def orders_for_export(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """The columns the admin's CSV export writes: the duty report's compensation, the deduction
+    total (a subquery, no GROUP BY over the order's columns) and the SKU codes (one query per chunk)."""
+    deduction_total = (
+        Deduction.objects.filter(order=OuterRef("pk"))
+        .values("order")
+        .annotate(total=Sum("compensation"))
+        .values("total")
+    )
+    return (
+        orders.select_related("duty_report")
+        .only(*EXPORT_FIELDS, "duty_report__compensation")
+        .annotate(deduction_total=Subquery(deduction_total))
+        .prefetch_related(
+            Prefetch("abnormal_products", AbnormalProduct.objects.only("id", "order_id", "sku_code").order_by("id"))
+        )
+    )
+
+
+def specialist_choices(*, current_id: int | None = None) -> QuerySet[Any]:
+    """Active `service` users (plus the order's current specialist), for the admin's specialist field."""
+    users = get_user_model().objects.filter(is_active=True)
+    return users.filter(Q(groups__name=workflow.SERVICE) | Q(pk=current_id)).distinct().order_by("username")
 
 
 def journal_list(*, order: Order) -> QuerySet[Journal]:
@@ -144,6 +233,21 @@ def option_values(category: str) -> list[str]:
         .order_by("position", "id")
         .values_list("value", flat=True)
     )
+
+
+def active_option_values() -> dict[str, list[str]]:
+    """Every list's active values in display order, in one query (the admin's duty-report dropdowns)."""
+    values: dict[str, list[str]] = {}
+    for category, value in (
+        OptionValue.objects.filter(active=True).order_by("category", "position", "id").values_list("category", "value")
+    ):
+        values.setdefault(category, []).append(value)
+    return values
+
+
+def option_next_position() -> int:
+    """A position after every existing value: a new option value goes to the end of its list."""
+    return (OptionValue.objects.aggregate(last=Max("position"))["last"] or 0) + 1
 
 
 def option_stats(category: str, *, user: Any) -> list[dict[str, Any]]:

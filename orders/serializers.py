@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders import workflow
@@ -24,11 +25,14 @@ STATUS_ALIASES = {"waitting": Status.WAITING}
 
 
 def fmt_datetime(value: datetime | None) -> str | None:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else None
+    # TIME_ZONE, the wire's zone: `timezone.localtime` would look up the active zone (a context-local
+    # read) for each of the ~140 datetimes of a list page; nothing here activates another zone.
+    return value.astimezone(timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M:%S") if value else None
 
 
 def fmt_date(value: date | None) -> str | None:
-    return value.strftime("%Y-%m-%d") if value else None
+    # isoformat, not strftime("%Y"): glibc does not zero-pad years before 1000 ("256-04-22").
+    return value.isoformat() if value else None
 
 
 def fmt_money(value: Any) -> str | None:
@@ -36,6 +40,14 @@ def fmt_money(value: Any) -> str | None:
 
 
 # --- Field types ----------------------------------------------------------------------------------
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", "example": "2026-11-28 09:30:00"}
+)
+class WireDateTime(serializers.DateTimeField):
+    """Output datetimes as documented: "YYYY-MM-DD HH:MM:SS" in TIME_ZONE (DESIGN.md §5), which is
+    not OpenAPI's RFC 3339 `date-time` (no "T", no offset)."""
+
+
 class EnumField(serializers.ChoiceField):
     """A choice whose error lists the allowed values; accepts the legacy aliases."""
 
@@ -267,7 +279,7 @@ class TrackSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     remark = serializers.CharField()
     operator_name = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = WireDateTime()
 
     def to_representation(self, track: Track) -> dict[str, Any]:
         return {
@@ -283,7 +295,7 @@ class DeductionSerializer(serializers.Serializer):
     compensation = serializers.DecimalField(max_digits=12, decimal_places=2)
     has_receipt = serializers.BooleanField()
     remark = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = WireDateTime()
 
     def to_representation(self, deduction: Deduction) -> dict[str, Any]:
         return {
@@ -303,6 +315,12 @@ _LINE, _REPORT, _TRACK, _DEDUCTION = (
 )
 
 
+def _nested(order: Order, name: str) -> Any:
+    """A collection of an `OrderRow` (`selectors.load_nested`), or of a model instance through the ORM."""
+    nested = getattr(order, "nested", None)
+    return nested[name] if nested is not None else getattr(order, name).all()
+
+
 class OrderSerializer(serializers.Serializer):
     """The order as the app sees it; `operations` are what the requesting user may apply now."""
 
@@ -316,9 +334,9 @@ class OrderSerializer(serializers.Serializer):
     saler = serializers.CharField()
     status = serializers.ChoiceField(Status.choices)
     workflow_status = serializers.ChoiceField(WorkflowStatus.choices)
-    summitted_at = serializers.DateTimeField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    summitted_at = WireDateTime(allow_null=True)
+    created_at = WireDateTime()
+    updated_at = WireDateTime()
     remark = serializers.CharField()
     reason = serializers.ChoiceField(Reason.choices)
     abnormal_products = AbnormalProductSerializer(many=True)
@@ -347,17 +365,17 @@ class OrderSerializer(serializers.Serializer):
             "updated_at": fmt_datetime(order.updated_at),
             "remark": order.remark,
             "reason": order.reason,
-            "abnormal_products": [_LINE(line) for line in order.abnormal_products.all()],
+            "abnormal_products": [_LINE(line) for line in _nested(order, "abnormal_products")],
             "duty_report": _REPORT(report) if report is not None else None,
-            "tracks": [_TRACK(track) for track in order.tracks.all()],
-            "deductions": [_DEDUCTION(deduction) for deduction in order.deductions.all()],
+            "tracks": [_TRACK(track) for track in _nested(order, "tracks")],
+            "deductions": [_DEDUCTION(deduction) for deduction in _nested(order, "deductions")],
             "operations": workflow.operations_for(order, user) if user is not None else [],
         }
 
 
 class JournalSerializer(serializers.ModelSerializer):
     order_id = serializers.IntegerField()
-    created_at = serializers.DateTimeField()
+    created_at = WireDateTime()
 
     class Meta:
         model = Journal

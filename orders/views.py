@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from orders import selectors, services
-from orders.filters import OrderFilter
+from orders.filters import OrderFilter, OrderFilterBackend
 from orders.idempotency import HEADER, idempotent
 from orders.models import Order
 from orders.serializers import (
@@ -47,6 +47,8 @@ IDEMPOTENCY = OpenApiParameter(
     description="Optional. A retry with the same key and body returns the first response (kept 24 h).",
 )
 RECORDS = ["order records"]
+# A DELETE answers 200 with `data: null` (DESIGN.md §5), not drf-spectacular's default 204.
+DELETED = {200: OpenApiResponse(description="Deleted; `data` is null.")}
 
 
 def _valid(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> Any:
@@ -60,6 +62,7 @@ class OrderListView(GenericAPIView):
 
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
+    filter_backends = [OrderFilterBackend]
 
     def get_queryset(self):
         return selectors.order_list(user=self.request.user)
@@ -67,7 +70,7 @@ class OrderListView(GenericAPIView):
     @extend_schema(tags=ORDERS, responses=OrderSerializer(many=True))
     def get(self, request: Request) -> Response:
         orders = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(selectors.with_details(orders))
+        page = selectors.load_nested(self.paginate_queryset(selectors.with_details(orders)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(tags=ORDERS, request=OrderCreateInput, responses={201: OrderSerializer}, parameters=[IDEMPOTENCY])
@@ -97,7 +100,7 @@ class OrderDetailView(GenericAPIView):
     def patch(self, request: Request, order_id: int) -> Response:
         return self.put(request, order_id)
 
-    @extend_schema(tags=ORDERS, request=None, responses=OpenApiResponse(description="Deleted; `data` is null."))
+    @extend_schema(tags=ORDERS, request=None, responses=DELETED)
     def delete(self, request: Request, order_id: int) -> Response:
         remark = _valid(OrderDeleteInput, request.data if isinstance(request.data, dict) else {}).get("remark", "")
         services.order_delete(user=request.user, order_id=order_id, remark=remark)
@@ -119,7 +122,7 @@ class JournalListView(OrderScopedView):
 
     serializer_class = JournalSerializer
 
-    @extend_schema(tags=ORDERS)
+    @extend_schema(tags=ORDERS, responses=JournalSerializer(many=True))
     def get(self, request: Request, order_id: int) -> Response:
         page = self.paginate_queryset(selectors.journal_list(order=self.visible_order(order_id)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -146,7 +149,17 @@ class AbnormalProductListView(OrderScopedView):
                 ]
             }
         },
-        responses={201: AbnormalProductSerializer(many=True)},
+        responses={
+            201: OpenApiResponse(
+                response={
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/AbnormalProduct"},
+                        {"type": "array", "items": {"$ref": "#/components/schemas/AbnormalProduct"}},
+                    ]
+                },
+                description="The line for one object; the lines for a list or `product_list`.",
+            )
+        },
     )
     def post(self, request: Request, order_id: int) -> Response:
         body, many = AbnormalProductBatchInput.normalise(request.data)
@@ -180,7 +193,7 @@ class AbnormalProductDetailView(OrderScopedView):
     def patch(self, request: Request, order_id: int, line_id: int) -> Response:
         return self.put(request, order_id, line_id)
 
-    @extend_schema(tags=RECORDS, request=None, responses=OpenApiResponse(description="Deleted; `data` is null."))
+    @extend_schema(tags=RECORDS, request=None, responses=DELETED)
     def delete(self, request: Request, order_id: int, line_id: int) -> Response:
         services.abnormal_product_delete(user=request.user, order_id=order_id, line_id=line_id)
         return Response(None)
@@ -191,7 +204,13 @@ class DutyReportView(OrderScopedView):
 
     serializer_class = DutyReportSerializer
 
-    @extend_schema(tags=RECORDS, responses=DutyReportSerializer(allow_null=True))
+    @extend_schema(
+        tags=RECORDS,
+        responses=OpenApiResponse(
+            response={"allOf": [{"$ref": "#/components/schemas/DutyReport"}], "nullable": True},
+            description="The duty report, or null before one exists.",
+        ),
+    )
     def get(self, request: Request, order_id: int) -> Response:
         report = selectors.duty_report_get(order=self.visible_order(order_id))
         return Response(self.get_serializer(report).data if report else None)
@@ -260,7 +279,7 @@ class DeductionDetailView(OrderScopedView):
     def patch(self, request: Request, order_id: int, deduction_id: int) -> Response:
         return self.put(request, order_id, deduction_id)
 
-    @extend_schema(tags=RECORDS, request=None, responses=OpenApiResponse(description="Deleted; `data` is null."))
+    @extend_schema(tags=RECORDS, request=None, responses=DELETED)
     def delete(self, request: Request, order_id: int, deduction_id: int) -> Response:
         services.deduction_delete(user=request.user, order_id=order_id, deduction_id=deduction_id)
         return Response(None)
@@ -285,6 +304,7 @@ class OptionListView(GenericAPIView):
     @extend_schema(
         tags=["option lists"],
         parameters=[
+            OpenApiParameter("category", str, OpenApiParameter.PATH, enum=OPTION_LISTS, description="The list."),
             OpenApiParameter("stats", OpenApiTypes.BOOL, description="Rank by use in duty reports, with totals."),
         ],
         responses={

@@ -138,6 +138,12 @@ def user_roles(user: Any) -> frozenset[str]:
     return cached
 
 
+def remember_roles(user: Any, roles: frozenset[str]) -> None:
+    """Sets the roles `user_roles` returns for this user object, when the caller read them already
+    (the token authentication reads them in the token's query)."""
+    user._afterservice_roles = roles
+
+
 def has_any_role(user: Any) -> bool:
     return bool(getattr(user, "is_superuser", False) or user_roles(user))
 
@@ -178,8 +184,22 @@ def may_apply(order: Order, user: Any, operation: str) -> bool:
 
 
 def operations_for(order: Order, user: Any) -> list[str]:
-    """The operations `user` may apply to `order` now, in a stable order (no queries)."""
-    return [op.value for op in Operation if state_allows(order, op) and may_apply(order, user, op)]
+    """The operations `user` may apply to `order` now, in a stable order (no queries).
+
+    They depend only on the order's two statuses and whether the user created it, so they are
+    remembered on the user object (one request's) for each such combination: a list page asks
+    for 20-100 orders that share a handful of them.
+    """
+    is_creator = order.creator_id is not None and order.creator_id == getattr(user, "pk", None)
+    key = (order.status, order.workflow_status, is_creator)
+    memo = getattr(user, "_afterservice_operations", None)
+    if memo is None:
+        memo = {}
+        if user is not None:
+            user._afterservice_operations = memo
+    if key not in memo:
+        memo[key] = tuple(op.value for op in Operation if state_allows(order, op) and may_apply(order, user, op))
+    return list(memo[key])
 
 
 def records_editable(order: Order) -> bool:

@@ -14,3 +14,10 @@ class ProductAdmin(MasterDataAdmin):
     # Also what the order admin's product autocomplete searches.
     search_fields = ["sku_code", "item_name", "item_code"]
     fields = ["sku_code", "item_name", "item_code", "sku_name", "img_path", "active", "created_at", "updated_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The order admin's autocomplete offers only products that can still go on a claim.
+        if request.GET.get("app_label") == "orders":
+            queryset = queryset.filter(active=True)
+        return queryset, may_have_duplicates

@@ -17,6 +17,13 @@ class SupplierAdmin(MasterDataAdmin):
     autocomplete_fields = ["specialist"]
     fields = ["name", "role", "is_logistic", "specialist", "active", "created_at", "updated_at"]
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The order admin's autocomplete offers only suppliers a claim can name (active ones).
+        if request.GET.get("app_label") == "orders":
+            queryset = queryset.filter(active=True)
+        return queryset, may_have_duplicates
+
     @admin.display(description=Supplier._meta.get_field("specialist").verbose_name, ordering="specialist__username")
     def specialist_name(self, obj: Supplier) -> str:
         # The name people know the specialist by, as on the API (full name, else username).

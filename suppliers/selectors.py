@@ -1,6 +1,7 @@
 """Read queries of suppliers and their specialists."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat
 
 from suppliers.models import Supplier
 
@@ -9,11 +10,13 @@ def supplier_matcher_list(*, key_word: str = "", role: str = "") -> QuerySet[Sup
     """Active suppliers with their specialist; `key_word` matches supplier or specialist names."""
     qs = Supplier.objects.filter(active=True).select_related("specialist")
     if key_word:
-        qs = qs.filter(
+        # The full name as shown on the wire ("first last", see people.display_name) matches too.
+        qs = qs.alias(
+            specialist_full_name=Concat("specialist__first_name", Value(" "), "specialist__last_name")
+        ).filter(
             Q(name__icontains=key_word)
             | Q(specialist__username__icontains=key_word)
-            | Q(specialist__first_name__icontains=key_word)
-            | Q(specialist__last_name__icontains=key_word)
+            | Q(specialist_full_name__icontains=key_word)
         )
     if role:
         qs = qs.filter(role=role)

@@ -9,23 +9,28 @@ from orders.workflow import CHIEF, FINANCE, MANAGER, SERVICE
 from tests.factories import ProductFactory, SupplierFactory, UserFactory
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-django sorts transactional tests to the end
 def pytest_collection_modifyitems(config, items):
     del config
+    on_postgres = connection.vendor == "postgresql"
     for item in items:
-        if item.get_closest_marker("postgres_only"):
-            item.add_marker(pytest.mark.django_db(transaction=True))
-
-
-@pytest.fixture(autouse=True)
-def _skip_postgres_only(request):
-    if request.node.get_closest_marker("postgres_only") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: real row locks and parallel transactions (CI runs it with DATABASE_URL)")
+        if not item.get_closest_marker("postgres_only"):
+            continue
+        if on_postgres:
+            # Real parallel transactions need committed data; the serialized copy of the migrated
+            # data (role groups, option lists) is restored for each such test.
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+        else:
+            item.add_marker(
+                pytest.mark.skip(reason="needs PostgreSQL: real row locks and parallel transactions (CI runs it)")
+            )
 
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     # Throttling counts requests in the cache; tests get a fresh local cache each.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.THROTTLE_DIR = ""  # the cache above, not the host's counter files
     # The manifest storage needs `collectstatic` first; admin pages in tests use plain storage.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -4,31 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku_code', models.CharField(max_length=64, unique=True, verbose_name='SKU code')),
-                ('item_name', models.CharField(max_length=200, verbose_name='item name')),
-                ('item_code', models.CharField(blank=True, max_length=64, verbose_name='item code')),
-                ('sku_name', models.CharField(blank=True, max_length=200, verbose_name='SKU name')),
-                ('img_path', models.CharField(blank=True, max_length=500, verbose_name='image path')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sku_code", models.CharField(max_length=64, unique=True, verbose_name="SKU code")),
+                ("item_name", models.CharField(max_length=200, verbose_name="item name")),
+                ("item_code", models.CharField(blank=True, max_length=64, verbose_name="item code")),
+                ("sku_name", models.CharField(blank=True, max_length=200, verbose_name="SKU name")),
+                ("img_path", models.CharField(blank=True, max_length=500, verbose_name="image path")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'product',
-                'verbose_name_plural': 'products',
-                'ordering': ['sku_code'],
-                'indexes': [models.Index(fields=['item_name'], name='product_item_name_idx')],
+                "verbose_name": "product",
+                "verbose_name_plural": "products",
+                "ordering": ["sku_code"],
+                "indexes": [models.Index(fields=["item_name"], name="product_item_name_idx")],
             },
         ),
     ]

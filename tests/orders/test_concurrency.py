@@ -1,0 +1,158 @@
+"""Concurrent writes on PostgreSQL: serial numbers and double-tapped operations (DESIGN.md §7, §8).
+
+Threads share a `threading.Barrier` so they hit the database together; each uses its own
+connection and closes it when done. SQLite serialises every writer on one file lock, so these
+tests only prove something on PostgreSQL and are skipped elsewhere.
+
+Transactional tests flush the database afterwards, and the role groups come from a data
+migration, so each test asks for a serialized rollback (the migration's rows are restored first).
+The explicit `django_db` marker also lets pytest-django order these after the non-transactional
+tests, so their flush cannot strip the role groups from tests that run later.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone
+from rest_framework.exceptions import APIException
+
+from afterservice_site.api import Conflict
+from orders import services
+from orders.models import Journal, Order
+from orders.workflow import STEP_BY_STATUS, Status
+from tests.factories import make_order
+
+pytestmark = pytest.mark.postgres_only
+# On each test function, not in `pytestmark`: conftest adds a plain `django_db(transaction=True)` to
+# postgres_only tests, and a function's own marker is the closest one pytest-django reads.
+transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+OK = "ok"
+
+
+def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
+    """Runs `work(i)` in `count` threads released at once; returns each result or the exception raised."""
+    barrier = threading.Barrier(count, timeout=30)
+
+    def one(index: int) -> Any:
+        try:
+            barrier.wait()
+            return work(index)
+        except Exception as exc:  # the test inspects what each thread got
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def advance(users: dict[str, Any], order: Order, target: str) -> Order:
+    """Moves `order` along the `done` chain of STEPS to `target`, each step by one of its actors."""
+    status = order.status
+    while status != target:
+        step = STEP_BY_STATUS[status]
+        services.order_update(
+            user=users[sorted(step.actors)[0]], order_id=order.pk, data={"operation": "done", "expected_status": status}
+        )
+        status = step.done
+    return Order.objects.get(pk=order.pk)
+
+
+def fresh_user(user: Any) -> Any:
+    """The same user loaded in the calling thread (role caches are per object)."""
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def outcome(result: Any) -> str:
+    return result if result == OK else type(result).__name__
+
+
+@transactional
+def test_concurrent_creates_get_distinct_consecutive_serial_numbers(users, suppliers):
+    day = timezone.localdate()
+    creator = users["creator"]
+
+    def create(index: int) -> Any:
+        order = services.order_create(
+            user=fresh_user(creator),
+            type="质量投诉",
+            customer_name=suppliers["customer"].name,
+            accuser_name=suppliers["accuser"].name,
+            creator_name="张三",
+            reason="成品",
+            remark=f"并发 {index}",
+        )
+        return order.serial_number
+
+    results = run_together(40, create)
+
+    assert [r for r in results if not isinstance(r, str)] == []
+    assert sorted(results) == [f"SH{day:%Y%m%d}{n:04d}" for n in range(1, 41)]
+    assert Order.objects.count() == 40
+    assert Journal.objects.filter(operation="create").count() == 40
+
+
+@transactional
+@pytest.mark.parametrize(
+    ("status", "actor"),
+    [(Status.SERVICE_APPROVING, "service"), (Status.FINANCE_REVIEWING, "finance")],
+)
+def test_concurrent_done_with_expected_status_moves_order_once(users, suppliers, status, actor):
+    order = advance(users, make_order(users["creator"], suppliers["customer"], suppliers["accuser"]), status)
+    journals = Journal.objects.filter(order=order).count()
+
+    def done(index: int) -> Any:
+        services.order_update(
+            user=fresh_user(users[actor]),
+            order_id=order.pk,
+            data={"operation": "done", "expected_status": status, "remark": f"第{index}次点击"},
+        )
+        return OK
+
+    results = run_together(10, done)
+
+    assert Counter(outcome(r) for r in results) == {OK: 1, "Conflict": 9}
+    assert all(r.status_code == 409 for r in results if isinstance(r, Conflict))
+    order.refresh_from_db()
+    assert order.status == STEP_BY_STATUS[status].done
+    assert Journal.objects.filter(order=order).count() == journals + 1
+
+
+@transactional
+def test_concurrent_done_without_expected_status_applies_one_after_another(users, suppliers):
+    order = advance(
+        users, make_order(users["creator"], suppliers["customer"], suppliers["accuser"]), Status.SERVICE_APPROVING
+    )
+    journals = Journal.objects.filter(order=order).count()
+
+    def done(index: int) -> Any:
+        services.order_update(
+            user=fresh_user(users["service"]), order_id=order.pk, data={"operation": "done", "remark": f"{index}"}
+        )
+        return OK
+
+    results = run_together(10, done)
+
+    # service acts at service_approving and at service_approved, not at manager_reviewing: each tap
+    # sees the previous one's result, so exactly two move the order and the rest are refused.
+    successes = sum(r == OK for r in results)
+    assert successes == 2
+    refused = [r for r in results if r != OK]
+    assert all(isinstance(r, APIException) and r.status_code in (403, 409) for r in refused), refused
+    order.refresh_from_db()
+    assert (order.status, order.workflow_status) == (Status.MANAGER_REVIEWING, "in_progress")
+    rows = list(Journal.objects.filter(order=order).order_by("id")[journals:].values_list("source", "target"))
+    assert len(rows) == successes
+    assert rows == [
+        (Status.SERVICE_APPROVING, Status.SERVICE_APPROVED),
+        (Status.SERVICE_APPROVED, Status.MANAGER_REVIEWING),
+    ]

@@ -1,0 +1,657 @@
+"""`orders.services`: one transaction per write, the state and role rules of §6–§8, soft delete and
+the overdue sweep. Most cases call the services directly; the atomicity and mobile-client cases go
+through `PUT orders/<id>` because that is where a client mixes several writes in one request."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied, ValidationError
+
+from afterservice_site.api import Conflict, InvalidOperation
+from orders import services
+from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Order, Track
+from orders.workflow import SERVICE, STEP_BY_STATUS, STEPS, Operation, Status, WorkflowStatus
+from tests.factories import SupplierFactory, UserFactory, make_order
+
+ORDERS = "/api/v1/afterservice/orders"
+IN_PROGRESS, HALT, OVERDUE, CANCEL, DONE = (
+    WorkflowStatus.IN_PROGRESS,
+    WorkflowStatus.HALT,
+    WorkflowStatus.OVERDUE,
+    WorkflowStatus.CANCEL,
+    WorkflowStatus.DONE,
+)
+# DESIGN.md §8: the statuses in which header fields may change.
+HEADER_EDITABLE = {Status.CREATED, Status.WAITING, Status.SERVICE_APPROVING}
+REACHABLE = [step.status for step in STEPS if step is not STEPS[0]]
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+def advance(users: dict[str, Any], order: Order, target: str) -> Order:
+    """Moves `order` along the `done` chain of STEPS to `target`, each step by one of its actors."""
+    status = Order.objects.get(pk=order.pk).status
+    while status != target:
+        step = STEP_BY_STATUS[status]
+        actor = users[sorted(step.actors)[0]]
+        services.order_update(user=actor, order_id=order.pk, data={"operation": "done", "expected_status": status})
+        status = step.done
+    return Order.objects.get(pk=order.pk)
+
+
+def operate(users: dict[str, Any], order: Order, operation: str) -> Order:
+    services.order_update(user=users["creator"], order_id=order.pk, data={"operation": operation})
+    return Order.objects.get(pk=order.pk)
+
+
+def age(order: Order, hours: float) -> None:
+    """Pretends the order's current step started `hours` ago."""
+    Order.objects.filter(pk=order.pk).update(step_started_at=timezone.now() - timedelta(hours=hours))
+
+
+def bring_to(users: dict[str, Any], order: Order, status: str, state: str) -> Order:
+    advance(users, order, status)
+    if state == HALT:
+        operate(users, order, "halt")
+    elif state == CANCEL:
+        operate(users, order, "cancel")
+    elif state == OVERDUE:
+        age(order, settings.AFTERSERVICE_STEP_SLA_HOURS + 1)
+        services.orders_mark_overdue()
+    order = Order.objects.get(pk=order.pk)
+    assert (order.status, order.workflow_status) == (status, state)
+    return order
+
+
+def state_of(order_id: int) -> dict[str, Any]:
+    """Everything a write could touch: header, state, nested records and the journal."""
+    order = Order.objects.get(pk=order_id)
+    return {
+        "order": {
+            field: getattr(order, field)
+            for field in (
+                "type",
+                "customer_id",
+                "customer_name",
+                "accuser_id",
+                "accuser_name",
+                "creator_name",
+                "saler_id",
+                "saler_name",
+                "reason",
+                "remark",
+                "status",
+                "workflow_status",
+                "summitted_at",
+                "step_started_at",
+                "updated_at",
+                "charge_number",
+                "is_deleted",
+            )
+        },
+        "lines": list(AbnormalProduct.objects.filter(order_id=order_id).values_list("id", "sku_code", "remark")),
+        "duty_report": list(DutyReport.objects.filter(order_id=order_id).values()),
+        "tracks": list(Track.objects.filter(order_id=order_id).values_list("id", "remark")),
+        "deductions": list(Deduction.objects.filter(order_id=order_id).values_list("id", "compensation", "remark")),
+        "journals": list(Journal.objects.filter(order_id=order_id).values_list("id", flat=True)),
+    }
+
+
+def run_mark_overdue(*args: str) -> str:
+    out = io.StringIO()
+    call_command("mark_overdue", *args, stdout=out)
+    return out.getvalue().strip()
+
+
+def put(client: Any, order_id: int, body: dict[str, Any]) -> Any:
+    return client.put(f"{ORDERS}/{order_id}", body, format="json")
+
+
+@pytest.fixture
+def order(users, suppliers, products):
+    return make_order(
+        users["creator"],
+        suppliers["customer"],
+        suppliers["accuser"],
+        abnormal_products=[{"sku_code": products[0].sku_code, "remark": "划痕"}],
+    )
+
+
+@pytest.fixture
+def second_supplier(db):
+    return SupplierFactory(name="另一家工厂", role="成品商")
+
+
+@pytest.fixture
+def second_specialist(db):
+    return UserFactory(username="service2", first_name="王五", roles=[SERVICE])
+
+
+# --- Atomicity: one PUT, one transaction ---------------------------------------------------------
+def _mixed_body(order: Order, products: list[Any], **last_part: Any) -> dict[str, Any]:
+    """Header changes, nested records and (in `last_part`) whatever comes last."""
+    line = AbnormalProduct.objects.filter(order=order).first()
+    return {
+        "type": "改后的类型",
+        "reason": "材料",
+        "creator_name": "改名",
+        "abnormal_products": [
+            {"id": line.pk, "skuCode": line.sku_code, "remark": "改了描述"},
+            {"skuCode": products[1].sku_code, "remark": "新增一行"},
+        ],
+        "duty_report": {"abnormal_type": "质量", "publishment": "处罚", "compensation": "5000", "duty_to": "被告工厂"},
+        "tracks": [{"remark": "联系了工厂"}, {"remark": "工厂已回复"}],
+        **last_part,
+    }
+
+
+FAILING_LAST_PARTS = {
+    "unknown_sku": (
+        "service",
+        {"abnormal_products": [{"skuCode": "SKU-1", "remark": "保留"}, {"skuCode": "NO-SUCH-SKU"}]},
+        400,
+        "validation_error",
+    ),
+    "reject_without_remark": ("service", {"operation": "reject"}, 400, "validation_error"),
+    "operation_role_lacking": ("creator", {"operation": "done", "remark": "提交"}, 403, "permission_denied"),
+    "deductions_role_lacking": ("creator", {"deductions": [{"compensation": "100"}]}, 403, "permission_denied"),
+    "operation_not_allowed_now": ("service", {"operation": "resume"}, 409, "invalid_operation"),
+    "stale_expected_status": ("service", {"operation": "done", "expected_status": "waiting"}, 409, "conflict"),
+}
+
+
+@pytest.mark.parametrize(
+    ("who", "last_part", "http_status", "code"), FAILING_LAST_PARTS.values(), ids=FAILING_LAST_PARTS
+)
+def test_put_with_header_records_and_failing_last_part_changes_nothing(
+    clients, users, order, products, who, last_part, http_status, code
+):
+    advance(users, order, Status.SERVICE_APPROVING)
+    before = state_of(order.pk)
+
+    response = put(clients[who], order.pk, _mixed_body(order, products, **last_part))
+
+    assert response.status_code == http_status, response.json()
+    assert response.json()["code"] == code
+    assert state_of(order.pk) == before
+
+
+def test_put_with_header_records_and_reject_applies_all_in_one_go(clients, users, order, products):
+    advance(users, order, Status.SERVICE_APPROVING)
+    journals = Journal.objects.filter(order=order).count()
+
+    response = put(clients["service"], order.pk, _mixed_body(order, products, operation="reject", remark="资料不全"))
+
+    assert response.status_code == 200, response.json()
+    data = response.json()["data"]
+    assert (data["type"], data["reason"], data["creator_name"]) == ("改后的类型", "材料", "改名")
+    assert data["remark"] == "表面划伤"  # with an operation, `remark` is the operation's note
+    assert [(p["skuCode"], p["remark"]) for p in data["abnormal_products"]] == [
+        ("SKU-1", "改了描述"),
+        ("SKU-2", "新增一行"),
+    ]
+    assert data["duty_report"]["compensation"] == "5000.00"
+    assert data["duty_report"]["duty_to_id"] is not None
+    assert [t["remark"] for t in data["tracks"]] == ["联系了工厂", "工厂已回复"]
+    assert (data["status"], data["workflow_status"]) == (Status.WAITING, IN_PROGRESS)
+    journal = Journal.objects.filter(order=order).last()
+    assert Journal.objects.filter(order=order).count() == journals + 1
+    assert (journal.operation, journal.remark) == ("reject", "资料不全")
+
+
+# --- Header fields -----------------------------------------------------------------------------------
+def _header_values(second_supplier: Any, second_specialist: Any) -> dict[str, tuple[str, Any, Any]]:
+    """field → (model field, new value as sent, new stored value)"""
+    return {
+        "type": ("type", "退货", "退货"),
+        "customer_name": ("customer_id", second_supplier.name, second_supplier.pk),
+        "accuser_name": ("accuser_id", second_supplier.name, second_supplier.pk),
+        "reason": ("reason", "其它", "其它"),
+        "saler": ("saler_id", second_specialist.username, second_specialist.pk),
+        "creator_name": ("creator_name", "新的提交人", "新的提交人"),
+        "remark": ("remark", "新的异常描述", "新的异常描述"),
+    }
+
+
+HEADER_FIELDS = ["type", "customer_name", "accuser_name", "reason", "saler", "creator_name", "remark"]
+
+
+@pytest.mark.parametrize("field", HEADER_FIELDS)
+@pytest.mark.parametrize("status", REACHABLE)
+def test_header_change_is_allowed_only_in_created_waiting_service_approving(
+    users, order, second_supplier, second_specialist, status, field
+):
+    model_field, sent, stored = _header_values(second_supplier, second_specialist)[field]
+    advance(users, order, status)
+    before = state_of(order.pk)
+
+    if status in HEADER_EDITABLE:
+        services.order_update(user=users["creator"], order_id=order.pk, data={field: sent})
+        assert getattr(Order.objects.get(pk=order.pk), model_field) == stored
+        assert Journal.objects.filter(order=order).count() == len(before["journals"])
+    else:
+        with pytest.raises(InvalidOperation):
+            services.order_update(user=users["superuser"], order_id=order.pk, data={field: sent})
+        assert state_of(order.pk) == before
+
+
+@pytest.mark.parametrize("status", REACHABLE)
+def test_header_with_equal_values_is_not_a_change_in_any_status(users, service_user, order, status):
+    advance(users, order, status)
+    stored = Order.objects.get(pk=order.pk)
+    before = state_of(order.pk)
+    same = {
+        "type": stored.type,
+        "customer_name": stored.customer_name,
+        "accuser_name": stored.accuser_name,
+        "reason": stored.reason,
+        "saler": service_user.username,  # the username names the same specialist as the stored full name
+        "creator_name": stored.creator_name,
+    }
+
+    services.order_update(user=users["manager"], order_id=order.pk, data=same)
+
+    assert state_of(order.pk) == before
+
+
+def test_header_change_by_user_without_role_is_forbidden(users, suppliers, products):
+    plain = UserFactory(username="plain_saler")
+    order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], saler="plain_saler")
+    before = state_of(order.pk)
+
+    with pytest.raises(PermissionDenied):
+        services.order_update(user=plain, order_id=order.pk, data={"type": "退货"})
+
+    assert state_of(order.pk) == before
+
+
+# --- Nested records -------------------------------------------------------------------------------
+def _write(kind: str, user: Any, order_id: int) -> None:
+    money = Decimal("100.00")
+    writes = {
+        "put_abnormal_products": lambda: services.order_update(
+            user=user, order_id=order_id, data={"abnormal_products": [{"sku_code": "SKU-2"}]}
+        ),
+        "add_abnormal_products": lambda: services.abnormal_products_add(
+            user=user, order_id=order_id, items=[{"sku_code": "SKU-2"}]
+        ),
+        "put_duty_report": lambda: services.order_update(
+            user=user, order_id=order_id, data={"duty_report": {"duty_to": "被告工厂"}}
+        ),
+        "upsert_duty_report": lambda: services.duty_report_upsert(
+            user=user, order_id=order_id, data={"duty_to": "被告工厂"}
+        ),
+        "put_tracks": lambda: services.order_update(
+            user=user, order_id=order_id, data={"tracks": [{"remark": "跟进"}]}
+        ),
+        "add_track": lambda: services.track_add(user=user, order_id=order_id, remark="跟进"),
+        "put_deductions": lambda: services.order_update(
+            user=user, order_id=order_id, data={"deductions": [{"compensation": money}]}
+        ),
+        "add_deduction": lambda: services.deduction_add(user=user, order_id=order_id, data={"compensation": money}),
+    }
+    writes[kind]()
+
+
+RECORD_WRITES = [
+    "put_abnormal_products",
+    "add_abnormal_products",
+    "put_duty_report",
+    "upsert_duty_report",
+    "put_tracks",
+    "add_track",
+    "put_deductions",
+    "add_deduction",
+]
+RECORD_STATES = [
+    pytest.param(Status.WAITING, IN_PROGRESS, True, id="waiting-in_progress"),
+    pytest.param(Status.FINANCE_REVIEWING, IN_PROGRESS, True, id="finance_reviewing-in_progress"),
+    pytest.param(Status.MANAGER_REVIEWING, HALT, False, id="manager_reviewing-halt"),
+    pytest.param(Status.MANAGER_REVIEWING, OVERDUE, False, id="manager_reviewing-overdue"),
+    pytest.param(Status.MANAGER_REVIEWING, CANCEL, False, id="manager_reviewing-cancel"),
+    pytest.param(Status.END, DONE, False, id="end-done"),
+]
+
+
+@pytest.mark.parametrize(("status", "state", "editable"), RECORD_STATES)
+@pytest.mark.parametrize("kind", RECORD_WRITES)
+def test_record_write_only_while_in_progress_and_not_end(users, order, kind, status, state, editable):
+    bring_to(users, order, status, state)
+    before = state_of(order.pk)
+
+    if editable:
+        _write(kind, users["service"], order.pk)
+        assert state_of(order.pk) != before
+        assert state_of(order.pk)["journals"] == before["journals"]
+    else:
+        with pytest.raises(InvalidOperation):
+            _write(kind, users["service"], order.pk)
+        assert state_of(order.pk) == before
+
+
+@pytest.mark.parametrize("who", ["creator", "service", "manager", "chief", "finance", "superuser"])
+def test_record_write_by_creator_or_any_role_user_is_allowed(users, order, who):
+    services.track_add(user=users[who], order_id=order.pk, remark="跟进")
+    services.duty_report_upsert(user=users[who], order_id=order.pk, data={"duty_to": "被告工厂"})
+    services.abnormal_products_add(user=users[who], order_id=order.pk, items=[{"sku_code": "SKU-3"}])
+
+    assert Track.objects.filter(order=order).count() == 1
+    assert DutyReport.objects.get(order=order).duty_to_supplier.name == "被告工厂"
+    assert AbnormalProduct.objects.filter(order=order).count() == 2
+
+
+# --- Deductions ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("service", True),
+        ("finance", True),
+        ("superuser", True),
+        ("creator", False),
+        ("manager", False),
+        ("chief", False),
+    ],
+)
+@pytest.mark.parametrize("kind", ["put_deductions", "add_deduction"])
+def test_deduction_add_only_by_service_or_finance(users, order, kind, who, allowed):
+    advance(users, order, Status.FINANCE_REVIEWING)
+    before = state_of(order.pk)
+
+    if allowed:
+        _write(kind, users[who], order.pk)
+        order.refresh_from_db()
+        assert order.charge_number == f"CH{timezone.localdate():%Y%m%d}0001"
+        assert Deduction.objects.filter(order=order).count() == 1
+    else:
+        with pytest.raises(PermissionDenied):
+            _write(kind, users[who], order.pk)
+        assert state_of(order.pk) == before
+
+
+@pytest.mark.parametrize("who", ["creator", "manager", "chief"])
+def test_deduction_update_or_delete_by_other_roles_is_forbidden(users, order, who):
+    deduction = services.deduction_add(user=users["finance"], order_id=order.pk, data={"compensation": Decimal("1")})
+    before = state_of(order.pk)
+
+    with pytest.raises(PermissionDenied):
+        services.deduction_update(
+            user=users[who], order_id=order.pk, deduction_id=deduction.pk, data={"compensation": Decimal("2")}
+        )
+    with pytest.raises(PermissionDenied):
+        services.deduction_delete(user=users[who], order_id=order.pk, deduction_id=deduction.pk)
+    with pytest.raises(PermissionDenied):
+        services.order_update(user=users[who], order_id=order.pk, data={"deductions": []})
+
+    assert state_of(order.pk) == before
+
+
+def test_charge_number_assigned_once_per_order_with_its_own_sequence(users, suppliers, order):
+    other = make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
+    day = f"{timezone.localdate():%Y%m%d}"
+
+    for _ in range(2):
+        services.deduction_add(user=users["finance"], order_id=order.pk, data={"compensation": Decimal("10")})
+    services.deduction_add(user=users["service"], order_id=other.pk, data={"compensation": Decimal("20")})
+
+    assert Order.objects.get(pk=order.pk).charge_number == f"CH{day}0001"
+    assert Order.objects.get(pk=other.pk).charge_number == f"CH{day}0002"
+    assert Order.objects.get(pk=order.pk).serial_number == f"SH{day}0001"
+
+
+# --- expected_status -------------------------------------------------------------------------------
+def test_update_with_stale_expected_status_is_conflict_and_changes_nothing(users, order):
+    advance(users, order, Status.SERVICE_APPROVING)
+    before = state_of(order.pk)
+
+    with pytest.raises(Conflict) as raised:
+        services.order_update(
+            user=users["service"],
+            order_id=order.pk,
+            data={"operation": "done", "expected_status": Status.WAITING, "tracks": [{"remark": "跟进"}]},
+        )
+
+    assert raised.value.get_codes() == "conflict"
+    assert raised.value.status_code == 409
+    assert state_of(order.pk) == before
+
+
+def test_put_with_stale_expected_status_answers_409_conflict(clients, users, order):
+    advance(users, order, Status.SERVICE_APPROVING)
+    before = state_of(order.pk)
+
+    response = put(clients["service"], order.pk, {"operation": "done", "expected_status": "waitting"})
+
+    assert (response.status_code, response.json()["code"]) == (409, "conflict")
+    assert state_of(order.pk) == before
+
+
+def test_put_with_legacy_waitting_expected_status_matches_waiting(clients, order):
+    response = put(clients["creator"], order.pk, {"operation": "done", "expected_status": "waitting"})
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["status"] == Status.SERVICE_APPROVING
+
+
+# --- DELETE ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("who", "http_status"),
+    [
+        ("creator", 200),
+        ("service", 200),
+        ("superuser", 200),
+        ("manager", 403),
+        ("chief", 403),
+        ("finance", 403),
+        ("other", 404),
+    ],
+)
+def test_delete_waiting_order_only_by_creator_or_service(clients, users, order, who, http_status):
+    before = state_of(order.pk)
+
+    response = clients[who].delete(f"{ORDERS}/{order.pk}", {"remark": "重复提交"}, format="json")
+
+    assert response.status_code == http_status, response.json()
+    if http_status != 200:
+        assert state_of(order.pk) == before
+        return
+    assert response.json() == {"status": 0, "message": "ok", "data": None}
+    stored = Order.objects.get(pk=order.pk)
+    assert stored.is_deleted and stored.deleted_at is not None
+    assert (stored.status, stored.workflow_status) == (Status.WAITING, IN_PROGRESS)
+    journal = Journal.objects.filter(order=order).last()
+    assert (
+        journal.operation,
+        journal.source,
+        journal.target,
+        journal.workflow_source,
+        journal.workflow_target,
+        journal.operator_id,
+        journal.remark,
+    ) == ("delete", Status.WAITING, Status.WAITING, IN_PROGRESS, IN_PROGRESS, users[who].pk, "重复提交")
+    assert Journal.objects.filter(order=order).count() == len(before["journals"]) + 1
+    # Gone from the API for everyone, journal included; still in the database.
+    for key in ("creator", "service", "superuser"):
+        assert clients[key].get(f"{ORDERS}/{order.pk}").status_code == 404
+        assert clients[key].get(f"{ORDERS}/{order.pk}/journals").status_code == 404
+        assert order.pk not in [row["id"] for row in clients[key].get(ORDERS).json()["data"]]
+        assert put(clients[key], order.pk, {"operation": "done"}).status_code == 404
+        assert clients[key].delete(f"{ORDERS}/{order.pk}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("status", "state"),
+    [
+        (Status.SERVICE_APPROVING, IN_PROGRESS),
+        (Status.MANAGER_REVIEWING, IN_PROGRESS),
+        (Status.WAITING, HALT),
+        (Status.WAITING, OVERDUE),
+        (Status.WAITING, CANCEL),
+        (Status.END, DONE),
+    ],
+)
+def test_delete_outside_created_or_waiting_in_progress_is_invalid_operation(users, order, status, state):
+    bring_to(users, order, status, state)
+    before = state_of(order.pk)
+
+    for who in ("creator", "service"):
+        with pytest.raises(InvalidOperation):
+            services.order_delete(user=users[who], order_id=order.pk)
+
+    assert state_of(order.pk) == before
+
+
+# --- mark_overdue ----------------------------------------------------------------------------------
+def test_mark_overdue_marks_only_stale_in_progress_orders_with_system_journal(users, suppliers, order):
+    sla = settings.AFTERSERVICE_STEP_SLA_HOURS
+
+    def make() -> Order:
+        return make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
+
+    stale = advance(users, order, Status.MANAGER_REVIEWING)
+    fresh, halted, cancelled, deleted = make(), make(), make(), make()
+    operate(users, halted, "halt")
+    operate(users, cancelled, "cancel")
+    services.order_delete(user=users["creator"], order_id=deleted.pk)
+    for old in (stale, halted, cancelled, deleted):
+        age(old, sla + 1)
+    age(fresh, sla - 1)
+    untouched = {o.pk: state_of(o.pk) for o in (fresh, halted, cancelled, deleted)}
+
+    output = run_mark_overdue()
+
+    assert output == "mark_overdue: 1 order(s) marked overdue"
+    stale.refresh_from_db()
+    assert (stale.status, stale.workflow_status) == (Status.MANAGER_REVIEWING, OVERDUE)
+    journal = Journal.objects.filter(order=stale).last()
+    assert (
+        journal.operation,
+        journal.source,
+        journal.target,
+        journal.workflow_source,
+        journal.workflow_target,
+        journal.operator_id,
+        journal.operator_name,
+    ) == ("overdue", Status.MANAGER_REVIEWING, Status.MANAGER_REVIEWING, IN_PROGRESS, OVERDUE, None, "system")
+    assert {pk: state_of(pk) for pk in untouched} == untouched
+
+
+def test_mark_overdue_run_twice_marks_nothing_new(users, order):
+    age(order, settings.AFTERSERVICE_STEP_SLA_HOURS + 1)
+    assert run_mark_overdue() == "mark_overdue: 1 order(s) marked overdue"
+    after_first = state_of(order.pk)
+
+    assert run_mark_overdue() == "mark_overdue: 0 order(s) marked overdue"
+
+    assert state_of(order.pk) == after_first
+
+
+def test_mark_overdue_ignores_finished_order(users, order):
+    advance(users, order, Status.END)
+    age(order, settings.AFTERSERVICE_STEP_SLA_HOURS + 1)
+    before = state_of(order.pk)
+
+    assert run_mark_overdue() == "mark_overdue: 0 order(s) marked overdue"
+
+    assert state_of(order.pk) == before
+
+
+def test_resume_after_overdue_restarts_clock_so_next_sweep_skips_it(users, order):
+    age(order, settings.AFTERSERVICE_STEP_SLA_HOURS + 1)
+    run_mark_overdue()
+
+    order = operate(users, order, "resume")
+
+    assert order.workflow_status == IN_PROGRESS
+    assert timezone.now() - order.step_started_at < timedelta(minutes=1)
+    assert run_mark_overdue() == "mark_overdue: 0 order(s) marked overdue"
+    journal = Journal.objects.filter(order=order).last()
+    assert (journal.operation, journal.workflow_source, journal.workflow_target) == ("resume", OVERDUE, IN_PROGRESS)
+
+
+def test_mark_overdue_sla_comes_from_setting_or_hours_option(settings, users, order):
+    settings.AFTERSERVICE_STEP_SLA_HOURS = 1
+    age(order, 2)
+
+    assert run_mark_overdue("--hours", "3") == "mark_overdue: 0 order(s) marked overdue"
+    assert run_mark_overdue() == "mark_overdue: 1 order(s) marked overdue"
+
+
+def test_every_move_restarts_the_step_clock(users, order):
+    age(order, settings.AFTERSERVICE_STEP_SLA_HOURS + 1)
+
+    advance(users, order, Status.SERVICE_APPROVING)
+
+    assert run_mark_overdue() == "mark_overdue: 0 order(s) marked overdue"
+
+
+# --- The mobile client's submit at service_approving ------------------------------------------------
+def test_mobile_submit_at_service_approving_with_records_done_and_legacy_saler_name_applies_all(
+    clients, users, order, suppliers, second_specialist
+):
+    advance(users, order, Status.SERVICE_APPROVING)
+    body = {
+        "saler_name": "王五",
+        "abnormal_products": [{"skuCode": "SKU-2", "remark": "色差明显"}],
+        "duty_report": {
+            "abnormal_type": "色差",
+            "abnormal_reason": "生产质量把控问题",
+            "publish_to": "成品供应商",
+            "publishment": "处罚",
+            "compensation": 5000,
+            "duty_to": "被告工厂",
+            "DutyDate": "2026-01-05",
+        },
+        "tracks": [{"remark": "已通知工厂整改"}],
+        "operation": "done",
+        "remark": "专员审核通过",
+        "expected_status": "service_approving",
+    }
+
+    response = put(clients["service"], order.pk, body)
+
+    assert response.status_code == 200, response.json()
+    data = response.json()["data"]
+    assert (data["status"], data["workflow_status"]) == (Status.SERVICE_APPROVED, IN_PROGRESS)
+    assert data["saler"] == "王五"
+    assert [(p["skuCode"], p["remark"], p["product_item_name"]) for p in data["abnormal_products"]] == [
+        ("SKU-2", "色差明显", "沙发2")
+    ]
+    assert data["duty_report"] == {
+        "abnormal_type": "色差",
+        "abnormal_reason": "生产质量把控问题",
+        "publishment": "处罚",
+        "publish_to": "成品供应商",
+        "compensation": "5000.00",
+        "duty_to_id": suppliers["customer"].pk,
+        "duty_to": "被告工厂",
+        "duty_date": "2026-01-05",
+    }
+    assert [(t["remark"], t["operator_name"]) for t in data["tracks"]] == [("已通知工厂整改", "李四")]
+    assert data["remark"] == "表面划伤"
+    stored = Order.objects.get(pk=order.pk)
+    assert stored.saler_id == second_specialist.pk
+    journal = Journal.objects.filter(order=order).last()
+    assert (journal.operation, journal.source, journal.target, journal.operator_name, journal.remark) == (
+        "done",
+        Status.SERVICE_APPROVING,
+        Status.SERVICE_APPROVED,
+        "李四",
+        "专员审核通过",
+    )
+
+
+def test_reject_without_remark_via_service_is_validation_error(users, order):
+    advance(users, order, Status.SERVICE_APPROVING)
+    before = state_of(order.pk)
+
+    with pytest.raises(ValidationError):
+        services.order_apply_operation(user=users["service"], order_id=order.pk, operation=Operation.REJECT)
+
+    assert state_of(order.pk) == before
