@@ -11,10 +11,15 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
 
 
+# The name columns copied from a user (saler_name, operator_name) hold 100 characters.
+MAX_DISPLAY_NAME = 100
+
+
 def display_name(user: AbstractUser | None) -> str:
+    """Full name when set, else the username; a longer admin-entered name is cut to the column."""
     if user is None:
         return ""
-    return user.get_full_name() or user.username
+    return (user.get_full_name() or user.username)[:MAX_DISPLAY_NAME]
 
 
 def find_user(name: str) -> AbstractUser | None:
