@@ -4,10 +4,9 @@ Threads share a `threading.Barrier` so they hit the database together; each uses
 connection and closes it when done. SQLite serialises every writer on one file lock, so these
 tests only prove something on PostgreSQL and are skipped elsewhere.
 
-Transactional tests flush the database afterwards, and the role groups come from a data
-migration, so each test asks for a serialized rollback (the migration's rows are restored first).
-The explicit `django_db` marker also lets pytest-django order these after the non-transactional
-tests, so their flush cannot strip the role groups from tests that run later.
+`postgres_only` makes them transactional with a serialized rollback (tests/conftest.py): the
+threads must see committed rows, and the role groups of the data migration are restored after
+each test's flush.
 """
 
 from __future__ import annotations
@@ -31,9 +30,6 @@ from orders.workflow import STEP_BY_STATUS, Status
 from tests.factories import make_order
 
 pytestmark = pytest.mark.postgres_only
-# On each test function, not in `pytestmark`: conftest adds a plain `django_db(transaction=True)` to
-# postgres_only tests, and a function's own marker is the closest one pytest-django reads.
-transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 OK = "ok"
 
@@ -76,7 +72,6 @@ def outcome(result: Any) -> str:
     return result if result == OK else type(result).__name__
 
 
-@transactional
 def test_concurrent_creates_get_distinct_consecutive_serial_numbers(users, suppliers):
     day = timezone.localdate()
     creator = users["creator"]
@@ -101,7 +96,6 @@ def test_concurrent_creates_get_distinct_consecutive_serial_numbers(users, suppl
     assert Journal.objects.filter(operation="create").count() == 40
 
 
-@transactional
 @pytest.mark.parametrize(
     ("status", "actor"),
     [(Status.SERVICE_APPROVING, "service"), (Status.FINANCE_REVIEWING, "finance")],
@@ -127,7 +121,6 @@ def test_concurrent_done_with_expected_status_moves_order_once(users, suppliers,
     assert Journal.objects.filter(order=order).count() == journals + 1
 
 
-@transactional
 def test_concurrent_done_without_expected_status_applies_one_after_another(users, suppliers):
     order = advance(
         users, make_order(users["creator"], suppliers["customer"], suppliers["accuser"]), Status.SERVICE_APPROVING

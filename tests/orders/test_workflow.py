@@ -84,6 +84,12 @@ def get(client: APIClient, order_id: int) -> Any:
     return client.get(f"{ORDERS}/{order_id}")
 
 
+def token_client(user: Any) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
 def done_path(source: str, target: str) -> list[Step]:
     """The steps whose `done` lead from `source` to `target`, read from STEPS."""
     path, status = [], source
@@ -464,8 +470,7 @@ def test_halt_resume_cancel_by_creator_or_any_role_user_succeed(clients, order, 
 def test_halt_resume_cancel_by_specialist_without_role_is_forbidden(users, suppliers):
     plain = UserFactory(username="plain_saler", first_name="赵六")
     order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], saler="plain_saler")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=plain).key}")
+    client = token_client(plain)
     assert get(client, order.pk).status_code == 200  # the assigned specialist sees the order ...
 
     for operation in ("halt", "cancel", "done"):
@@ -519,8 +524,7 @@ def test_operations_field_lists_exactly_what_each_user_can_apply(clients, users,
     plain = UserFactory(username="plain_saler", first_name="赵六")
     order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], saler="plain_saler")
     viewers = {key: clients[key] for key in EVERYONE}
-    viewers["plain_saler"] = APIClient()
-    viewers["plain_saler"].force_authenticate(plain)
+    viewers["plain_saler"] = token_client(plain)
     bring_to(clients, order.pk, status, state)
     before = snapshot(order.pk)
 
