@@ -48,7 +48,7 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 
 bench: install-dev
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)
 
 fuzz: install-dev
 	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)

@@ -58,9 +58,10 @@ def orders_visible_to(user: Any) -> QuerySet[Order]:
     return orders.filter(Q(creator_id=user.pk) | Q(saler_id=user.pk))
 
 
-def with_details(orders: QuerySet[Order]) -> QuerySet[Any]:
-    """The order output's columns and its duty report's (joined), as tuples for `load_nested`."""
-    return orders.values_list(*ORDER_FIELDS, *DUTY_REPORT_FIELDS)
+def page_ids(orders: QuerySet[Order]) -> QuerySet[Any]:
+    """The ids of the (filtered, ordered) orders: what a page query needs to select; `order_rows`
+    reads the rest."""
+    return orders.values_list("id", flat=True)
 
 
 # The order output's nested collections: related name → model and the columns the output reads.
@@ -73,7 +74,7 @@ NESTED: dict[str, tuple[type[Any], tuple[str, ...]]] = {
 DutyReportRow = namedtuple("DutyReportRow", [name.removeprefix("duty_report__") for name in DUTY_REPORT_FIELDS])
 
 
-class OrderRow:
+class OrderRow(namedtuple("OrderRow", (*ORDER_FIELDS, "duty_report", "nested"))):
     """An order as the output reads it: the columns of ORDER_FIELDS as attributes, `duty_report`
     (a `DutyReportRow` or None) and `nested` (each collection of NESTED as a list of named tuples).
 
@@ -81,14 +82,13 @@ class OrderRow:
     mixin's bookkeeping, cost more than the page's query (README "Performance").
     """
 
-    __slots__ = (*ORDER_FIELDS, "duty_report", "nested")
+    __slots__ = ()
 
-    def __init__(self, values: tuple[Any, ...]) -> None:
-        for name, value in zip(ORDER_FIELDS, values, strict=False):
-            setattr(self, name, value)
+    @classmethod
+    def from_values(cls, values: tuple[Any, ...]) -> OrderRow:
         report = values[len(ORDER_FIELDS) :]
-        self.duty_report = DutyReportRow._make(report) if report[0] is not None else None
-        self.nested: dict[str, list[Any]] = {name: [] for name in NESTED}
+        report_row = DutyReportRow._make(report) if report[0] is not None else None
+        return cls._make((*values[: len(ORDER_FIELDS)], report_row, {name: [] for name in NESTED}))
 
     @property
     def pk(self) -> int:
@@ -102,27 +102,31 @@ def _nested_query(model: type[Any], columns: tuple[str, ...]) -> tuple[CompiledQ
     return query, namedtuple(f"{model.__name__}Row", ("order_id", *columns))
 
 
+_ORDER_ROWS = CompiledQuery(
+    lambda ids: Order.objects.filter(pk__in=ids).order_by().values_list(*ORDER_FIELDS, *DUTY_REPORT_FIELDS)
+)
 _NESTED_QUERIES = {name: _nested_query(model, columns) for name, (model, columns) in NESTED.items()}
 
 
-def load_nested(page: list[tuple[Any, ...]]) -> list[OrderRow]:
-    """The page's rows (from `with_details`) as `OrderRow`s with their nested collections: one
-    query per collection for the whole page, whatever its size.
+def order_rows(ids: list[int]) -> list[OrderRow]:
+    """The output rows of the orders `ids`, in that order: one query for the orders with their duty
+    reports, one per nested collection, whatever the number of ids.
 
-    Not `prefetch_related`: for each order and collection it builds a related manager and a
-    filtered queryset clone, and each query is compiled anew; both measured slower than the
-    queries themselves (README "Performance"). These queries are compiled once per page size.
+    The page query selects only ids (its filters and ordering are built per request); these
+    queries are compiled once per page size (`CompiledQuery`). Not `prefetch_related` nor model
+    instances: per order and collection it builds a related manager and a filtered queryset clone,
+    and each query is compiled anew — all of which measured slower than the queries themselves
+    (README "Performance").
     """
-    orders = [OrderRow(values) for values in page]
-    if not orders:
-        return orders
-    by_id = {order.id: order for order in orders}
-    ids = list(by_id)
+    ids = list(ids)
+    if not ids:
+        return []
+    by_id = {values[0]: OrderRow.from_values(values) for values in _ORDER_ROWS.rows(ids)}
     for name, (query, row_class) in _NESTED_QUERIES.items():
         for values in query.rows(ids):
             row = row_class._make(values)
             by_id[row.order_id].nested[name].append(row)
-    return orders
+    return [by_id[order_id] for order_id in ids if order_id in by_id]
 
 
 def order_list(*, user: Any) -> QuerySet[Order]:
@@ -134,10 +138,10 @@ def order_get(*, user: Any, order_id: int, details: bool = True) -> Any:
     """One visible order (404 for a missing, deleted or invisible one): with `details`, the
     `OrderRow` the output renders; without, the model instance."""
     orders = orders_visible_to(user).filter(pk=order_id)
-    found = (with_details(orders) if details else orders).first()
-    if found is None:
+    found = order_rows(list(page_ids(orders)[:1])) if details else [orders.first()]
+    if not found or found[0] is None:
         raise Http404
-    return load_nested([found])[0] if details else found
+    return found[0]
 
 
 # --- Back office (the admin) ----------------------------------------------------------------------

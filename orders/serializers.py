@@ -316,7 +316,7 @@ _LINE, _REPORT, _TRACK, _DEDUCTION = (
 
 
 def _nested(order: Order, name: str) -> Any:
-    """A collection of an `OrderRow` (`selectors.load_nested`), or of a model instance through the ORM."""
+    """A collection of an `OrderRow` (`selectors.order_rows`), or of a model instance through the ORM."""
     nested = getattr(order, "nested", None)
     return nested[name] if nested is not None else getattr(order, name).all()
 

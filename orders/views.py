@@ -70,7 +70,7 @@ class OrderListView(GenericAPIView):
     @extend_schema(tags=ORDERS, responses=OrderSerializer(many=True))
     def get(self, request: Request) -> Response:
         orders = self.filter_queryset(self.get_queryset())
-        page = selectors.load_nested(self.paginate_queryset(selectors.with_details(orders)))
+        page = selectors.order_rows(self.paginate_queryset(selectors.page_ids(orders)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(tags=ORDERS, request=OrderCreateInput, responses={201: OrderSerializer}, parameters=[IDEMPOTENCY])
