@@ -150,6 +150,13 @@ class Order(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return self.serial_number or f"#{self.pk}"
 
+    def _update_initial_state(self) -> None:
+        # Django's deletion collector (PROTECT checks) loads orders with only their keys; reading a
+        # deferred state field here would load the row again, whose __init__ reads it again
+        # (RecursionError). Such partial instances are only read, never saved.
+        if not {"status", "workflow_status"} & self.get_deferred_fields():
+            super()._update_initial_state()
+
     # --- Transitions on `status` (they only set fields; services save and journal) ---------------
     @transition(field=status, source=Status.CREATED, target=Status.WAITING)
     def open(self) -> None:
