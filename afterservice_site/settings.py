@@ -110,7 +110,7 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (throttling and idempotency share it across gunicorn workers) ---------------------
+# --- Cache (shared by the gunicorn workers; the throttle counters use it with REDIS_URL) ------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}

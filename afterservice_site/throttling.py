@@ -24,9 +24,9 @@ boundary, which is fine for a limit that protects the service from a runaway cli
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
-import time
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +36,7 @@ from django.dispatch import receiver
 from rest_framework import throttling
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+logger = logging.getLogger("afterservice.throttling")
 
 
 class FileCounters:
@@ -44,16 +45,26 @@ class FileCounters:
     def __init__(self, directory: str) -> None:
         self.directory = directory
         self.swept_window: int | None = None
-        os.makedirs(directory, mode=0o700, exist_ok=True)
+        self.failed = False
+        with contextlib.suppress(OSError):  # reported by `incr`
+            os.makedirs(directory, mode=0o700, exist_ok=True)
 
     def incr(self, key: str, window: int, duration: int) -> int:
         path = os.path.join(self.directory, f"{_UNSAFE.sub('_', key)}.{window}")
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, b".")
-            count = os.fstat(fd).st_size
-        finally:
-            os.close(fd)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, b".")
+                count = os.fstat(fd).st_size
+            finally:
+                os.close(fd)
+        except OSError:
+            # A full or unwritable folder must not turn every request into a 500: the request
+            # passes unthrottled, and the log says why (once per process).
+            if not self.failed:
+                self.failed = True
+                logger.exception("Throttle counters in %s unavailable; requests are not throttled", self.directory)
+            return 0
         if self.swept_window != window:  # once per window and process: drop finished windows' files
             self.swept_window = window
             self.sweep(window)
@@ -113,7 +124,7 @@ class FixedWindowMixin:
         key = self.get_cache_key(request, view)
         if key is None:
             return True
-        now = time.time()
+        now = self.timer()
         window = int(now // self.duration)
         if counters().incr(key, window, self.duration) > self.num_requests:
             self.wait_seconds = (window + 1) * self.duration - now
