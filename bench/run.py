@@ -34,22 +34,21 @@ import os
 import platform
 import re
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+from devtools.harness import Server, ThrowawayDatabase  # noqa: E402 - needs ROOT on sys.path
+
 API = "/api/v1/afterservice"
 FILTER_STATUS = "manager_reviewing"
 SCENARIOS = ["floor", "list", "floor_status", "list_status", "detail", "create", "done"]
@@ -90,56 +89,15 @@ def log(message: str) -> None:
 
 
 # --- The database --------------------------------------------------------------------------------
-class Database:
-    def __init__(self, url: str, scale: int) -> None:
-        self.url, self.scale = url, scale
-        self.env: dict[str, str] = {}
-        if not url:
-            self.path = BENCH / f"bench-{scale}.sqlite3"
-            self.env["SQLITE_PATH"] = str(self.path)
-            self.label = f"SQLite {self.path.name}"
-            self.vendor = "sqlite"
-            return
-        parts = urlsplit(url)
-        if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-            raise SystemExit(f"bench: unsupported --database-url scheme {parts.scheme!r} (postgres:// only)")
-        given = parts.path.lstrip("/")
-        self.name = given if given.startswith("as_bench") else f"as_bench_{scale}"
-        if not re.fullmatch(r"as_bench[A-Za-z0-9_]*", self.name):
-            raise SystemExit(f"bench: refusing database name {self.name!r}")
-        self.maintenance = urlunsplit(parts._replace(path="/postgres"))
-        self.env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{self.name}"))
-        self.label = f"PostgreSQL {self.name}"
-        self.vendor = "postgresql"
-
-    def _pg(self, statement: str) -> list[Any]:
-        import psycopg2
-
-        conn = psycopg2.connect(self.maintenance)
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cursor:
-                cursor.execute(statement)
-                return cursor.fetchall() if cursor.description else []
-        finally:
-            conn.close()
-
-    def exists(self) -> bool:
-        if self.vendor == "sqlite":
-            return self.path.exists()
-        return bool(self._pg(f"SELECT 1 FROM pg_database WHERE datname = '{self.name}'"))
-
-    def create(self) -> None:
-        self.drop()
-        if self.vendor == "postgresql":
-            self._pg(f'CREATE DATABASE "{self.name}"')
-
-    def drop(self) -> None:
-        if self.vendor == "sqlite":
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-        else:
-            self._pg(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+def Database(url: str, scale: int) -> ThrowawayDatabase:
+    """The benchmark's database: bench/bench-<scale>.sqlite3, or a PostgreSQL `as_bench*` one."""
+    return ThrowawayDatabase(
+        url,
+        sqlite_path=BENCH / f"bench-{scale}.sqlite3",
+        default_name=f"as_bench_{scale}",
+        guard=r"as_bench[A-Za-z0-9_]*",
+        tool="bench",
+    )
 
 
 def django_env(db: Database) -> dict[str, str]:
@@ -312,67 +270,6 @@ def print_explain(report: list[dict[str, Any]], vendor: str) -> None:
 
 
 # --- Servers ---------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, name: str, app: str, env: dict[str, str], workers: int, workdir: Path, extra: list[str]) -> None:
-        self.name = name
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = workdir / f"{name}.log"
-        self.proc = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                app,
-                *extra,
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--timeout",
-                "60",
-                "--error-logfile",
-                "-",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait_ready(self, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"bench: {self.name} gunicorn exited ({self.proc.returncode}); see {self.log}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=5):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise SystemExit(f"bench: {self.name} did not answer /healthz in time")
-
-    def get(self, path: str, token: str = "") -> bytes:
-        headers = {"Authorization": f"Token {token}"} if token else {}
-        request = urllib.request.Request(self.base + path, headers=headers)
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.read()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-
-
 # --- Scenarios -----------------------------------------------------------------------------------
 CREATE_BODY = {
     "type": "质量投诉",
@@ -491,7 +388,7 @@ def db_version(db: Database) -> str:
         import sqlite3
 
         return f"SQLite {sqlite3.sqlite_version}"
-    row = db._pg("SHOW server_version")
+    row = db.pg("SHOW server_version")
     return f"PostgreSQL {row[0][0]} (TCP)"
 
 
@@ -572,8 +469,10 @@ def main(argv: list[str] | None = None) -> int:
             "FLOOR_USER_ID": str(state["service_id"]),
             "FLOOR_USER_ROLES": "service",
         }
-        api = Server("api", "afterservice_site.wsgi:application", env, args.workers, workdir, [])
-        floor = Server("floor", "floor:application", floor_env, args.workers, workdir, ["--pythonpath", str(BENCH)])
+        api = Server("api", "afterservice_site.wsgi:application", env, args.workers, workdir / "api.log")
+        floor = Server(
+            "floor", "floor:application", floor_env, args.workers, workdir / "floor.log", ["--pythonpath", str(BENCH)]
+        )
         api.wait_ready()
         floor.wait_ready()
         notes = check_same_bytes(api, floor, state["tokens"]["bench_service"])

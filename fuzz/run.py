@@ -34,8 +34,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,12 +42,14 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import probes  # fuzz/probes.py (this folder is on sys.path when run as a script)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+from devtools.harness import Server, ThrowawayDatabase  # noqa: E402 - needs ROOT on sys.path
+
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance,status_code_conformance"
 API = "/api/v1/afterservice"
 
@@ -76,62 +76,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 # --- The database --------------------------------------------------------------------------------
-class Database:
-    """The environment that points Django at a throwaway database, and its cleanup."""
-
-    def __init__(self, url: str, workdir: Path) -> None:
-        self.url = url
-        self.env: dict[str, str] = {}
-        self.pg: dict[str, Any] | None = None
-        if not url:
-            self.env["SQLITE_PATH"] = str(workdir / "fuzz.sqlite3")
-            self.label = "SQLite"
-            return
-        parts = urlsplit(url)
-        if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-            raise SystemExit(f"fuzz: unsupported --database-url scheme {parts.scheme!r} (postgres:// only)")
-        name = parts.path.lstrip("/") or "as_fuzz"
-        if "fuzz" not in name or not re.fullmatch(r"[A-Za-z0-9_]+", name):
-            raise SystemExit(f"fuzz: refusing database name {name!r}: it must contain 'fuzz' (it is dropped)")
-        self.name = name
-        self.maintenance = urlunsplit(parts._replace(path="/postgres"))
-        self.env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
-        self.label = f"PostgreSQL {name}"
-
-    def _pg(self, statement: str) -> None:
-        import dj_database_url
-        import psycopg2
-
-        cfg = dj_database_url.parse(self.maintenance)
-        conn = psycopg2.connect(
-            dbname=cfg["NAME"],
-            user=cfg["USER"] or None,
-            password=cfg["PASSWORD"] or None,
-            host=cfg["HOST"] or None,
-            port=cfg["PORT"] or None,
-        )
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cursor:
-                cursor.execute(statement)
-        finally:
-            conn.close()
-
-    def create(self) -> None:
-        if self.url:
-            self._pg(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            self._pg(f'CREATE DATABASE "{self.name}"')
-
-    def drop(self) -> None:
-        if self.url:
-            self._pg(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-# --- The server ----------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def Database(url: str, workdir: Path) -> ThrowawayDatabase:  # noqa: N802 - reads as the class it builds
+    """The fuzzing's database: a SQLite file in `workdir`, or a PostgreSQL one whose name contains "fuzz"."""
+    return ThrowawayDatabase(
+        url,
+        sqlite_path=workdir / "fuzz.sqlite3",
+        default_name="as_fuzz",
+        guard=r"[A-Za-z0-9_]*fuzz[A-Za-z0-9_]*",
+        tool="fuzz",
+    )
 
 
 def server_env(db: Database, workdir: Path) -> dict[str, str]:
@@ -182,53 +135,6 @@ def request(base: str, path: str, token: str = "", method: str = "GET", body: An
     req = urllib.request.Request(base + path, data=data, headers=headers, method=method)  # noqa: S310 - loopback
     with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310
         return json.loads(response.read() or b"null")
-
-
-class Server:
-    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self.proc = subprocess.Popen(  # noqa: S603
-            [
-                str(BIN / "gunicorn"),
-                "afterservice_site.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--timeout",
-                "60",
-                "--error-logfile",
-                "-",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait_ready(self, seconds: float = 30) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"fuzz: gunicorn exited ({self.proc.returncode}); see {self.log}")
-            try:
-                request(self.base, "/healthz")
-                return
-            except (OSError, urllib.error.URLError):
-                time.sleep(0.3)
-        raise SystemExit("fuzz: gunicorn did not answer /healthz in time")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
 
 
 # --- Fuzzing -------------------------------------------------------------------------------------
@@ -391,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         manage(env, "seed_demo")
         users = [name.strip() for name in args.users.split(",") if name.strip()]
         tokens = {user: token_of(env, user) for user in users}
-        server = Server(env, 2, workdir / "gunicorn.log")
+        server = Server("fuzz", "afterservice_site.wsgi:application", env, 2, workdir / "gunicorn.log")
         server.wait_ready()
         print(f"fuzz: {db.label}, gunicorn on {server.base}, users {', '.join(users)}", flush=True)
         admin_pool = id_pool(server.base, tokens[users[0]])

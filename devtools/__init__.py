@@ -1,0 +1,1 @@
+"""Developer tooling shared by `make bench` and `make fuzz` (never imported by the service)."""
