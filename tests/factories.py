@@ -51,6 +51,19 @@ class SupplierFactory(factory.django.DjangoModelFactory):
     specialist = None
 
 
+def order_body(suppliers, **overrides):
+    """A valid `POST orders` body naming the `suppliers` fixture's pair; `overrides` replace fields."""
+    return {
+        "type": "质量投诉",
+        "customer_name": suppliers["customer"].name,
+        "accuser_name": suppliers["accuser"].name,
+        "creator_name": "张三",
+        "reason": "成品",
+        "remark": "表面划伤",
+        **overrides,
+    }
+
+
 def make_order(creator, customer=None, accuser=None, **overrides):
     """An order created through the real service, as the API would create it (status `waiting`)."""
     customer = customer or SupplierFactory()

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from orders.models import Order
 from tests.conftest import client_for
-from tests.factories import make_order
+from tests.factories import make_order, order_body
 
 BASE = "/api/v1/afterservice/"
 
@@ -62,19 +62,6 @@ CONTRACT_PATHS = {
     "/api/v1/afterservice/supplier_user_matcher": {"get"},
     "/api/v1/afterservice/dutyreports/{}": {"get"},
 }
-
-
-def order_body(suppliers, **overrides):
-    body = {
-        "type": "质量投诉",
-        "customer_name": suppliers["customer"].name,
-        "accuser_name": suppliers["accuser"].name,
-        "creator_name": "张三",
-        "reason": "成品",
-        "remark": "表面划伤",
-    }
-    body.update(overrides)
-    return body
 
 
 def assert_error(response, http_status, code):

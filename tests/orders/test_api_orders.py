@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from orders import services
 from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Order, Track
-from tests.factories import ProductFactory, SupplierFactory, UserFactory, make_order
+from tests.factories import ProductFactory, SupplierFactory, UserFactory, make_order, order_body
 
 BASE = "/api/v1/afterservice/"
 LIST = BASE + "orders"
@@ -69,19 +69,6 @@ def detail(order_id):
     return f"{BASE}orders/{order_id}"
 
 
-def body_for(suppliers, **overrides):
-    body = {
-        "type": "质量投诉",
-        "customer_name": suppliers["customer"].name,
-        "accuser_name": suppliers["accuser"].name,
-        "creator_name": "张三",
-        "reason": "成品",
-        "remark": "表面划伤",
-    }
-    body.update(overrides)
-    return body
-
-
 def wire(value):
     """A stored datetime as the API renders it: local (Asia/Shanghai) "YYYY-MM-DD HH:MM:SS"."""
     return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
@@ -127,7 +114,7 @@ def today():
 
 # --- POST orders --------------------------------------------------------------------------------------------
 def test_post_order_valid_answers_201_with_waiting_order(api, creator, suppliers, service_user):
-    response = api.post(LIST, body_for(suppliers), format="json")
+    response = api.post(LIST, order_body(suppliers), format="json")
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -159,7 +146,7 @@ def test_post_order_valid_answers_201_with_waiting_order(api, creator, suppliers
 
 
 def test_post_order_datetimes_local_shanghai_wire_format(api, suppliers):
-    response = api.post(LIST, body_for(suppliers), format="json")
+    response = api.post(LIST, order_body(suppliers), format="json")
 
     data = response.json()["data"]
     order = Order.objects.get()
@@ -173,7 +160,7 @@ def test_post_order_datetimes_local_shanghai_wire_format(api, suppliers):
 
 
 def test_post_order_journals_creation(api, creator, suppliers):
-    response = api.post(LIST, body_for(suppliers), format="json")
+    response = api.post(LIST, order_body(suppliers), format="json")
 
     (row,) = Journal.objects.filter(order_id=response.json()["data"]["id"])
     assert row.operation == "create"
@@ -184,14 +171,14 @@ def test_post_order_journals_creation(api, creator, suppliers):
 
 
 def test_post_order_serial_numbers_sequential_per_day(api, suppliers):
-    serials = [api.post(LIST, body_for(suppliers), format="json").json()["data"]["serial_number"] for _ in range(3)]
+    serials = [api.post(LIST, order_body(suppliers), format="json").json()["data"]["serial_number"] for _ in range(3)]
 
     assert serials == [f"SH{today()}0001", f"SH{today()}0002", f"SH{today()}0003"]
 
 
 def test_post_order_refused_create_does_not_consume_serial_number(api, suppliers):
-    refused = api.post(LIST, body_for(suppliers, customer_name="无此工厂"), format="json")
-    accepted = api.post(LIST, body_for(suppliers), format="json")
+    refused = api.post(LIST, order_body(suppliers, customer_name="无此工厂"), format="json")
+    accepted = api.post(LIST, order_body(suppliers), format="json")
 
     assert refused.status_code == 400
     assert accepted.json()["data"]["serial_number"] == f"SH{today()}0001"
@@ -199,7 +186,7 @@ def test_post_order_refused_create_does_not_consume_serial_number(api, suppliers
 
 @pytest.mark.parametrize("field", ["type", "customer_name", "accuser_name", "creator_name", "reason", "remark"])
 def test_post_order_missing_required_field_answers_400_naming_it(api, suppliers, field):
-    body = body_for(suppliers)
+    body = order_body(suppliers)
     del body[field]
 
     response = api.post(LIST, body, format="json")
@@ -214,7 +201,7 @@ def test_post_order_missing_required_field_answers_400_naming_it(api, suppliers,
 @pytest.mark.parametrize("field", ["type", "customer_name", "accuser_name", "creator_name", "reason", "remark"])
 @pytest.mark.parametrize("value", ["", "   ", None])
 def test_post_order_blank_required_field_answers_400(api, suppliers, field, value):
-    response = api.post(LIST, body_for(suppliers, **{field: value}), format="json")
+    response = api.post(LIST, order_body(suppliers, **{field: value}), format="json")
 
     assert_field_error(response, field)
     assert Order.objects.count() == 0
@@ -230,7 +217,7 @@ def test_post_order_missing_everything_answers_400_naming_all_required(api, supp
 
 @pytest.mark.parametrize("field", ["customer_name", "accuser_name"])
 def test_post_order_unknown_supplier_answers_400(api, suppliers, field):
-    response = api.post(LIST, body_for(suppliers, **{field: "无此工厂"}), format="json")
+    response = api.post(LIST, order_body(suppliers, **{field: "无此工厂"}), format="json")
 
     errors = assert_field_error(response, field)
     assert list(errors) == [field]
@@ -242,7 +229,7 @@ def test_post_order_unknown_supplier_answers_400(api, suppliers, field):
 def test_post_order_inactive_supplier_answers_400(api, suppliers, field):
     SupplierFactory(name="停用工厂", active=False)
 
-    response = api.post(LIST, body_for(suppliers, **{field: "停用工厂"}), format="json")
+    response = api.post(LIST, order_body(suppliers, **{field: "停用工厂"}), format="json")
 
     assert list(assert_field_error(response, field)) == [field]
     assert Order.objects.count() == 0
@@ -250,7 +237,7 @@ def test_post_order_inactive_supplier_answers_400(api, suppliers, field):
 
 @pytest.mark.parametrize("reason", ["质量", "finished", "成品 ", "", 1, ["成品"]])
 def test_post_order_reason_outside_enum_answers_400_listing_allowed(api, suppliers, reason):
-    response = api.post(LIST, body_for(suppliers, reason=reason), format="json")
+    response = api.post(LIST, order_body(suppliers, reason=reason), format="json")
 
     errors = assert_field_error(response, "reason")
     if reason not in ("", "成品 "):
@@ -262,7 +249,7 @@ def test_post_order_reason_outside_enum_answers_400_listing_allowed(api, supplie
 
 @pytest.mark.parametrize("reason", ["成品", "材料", "其它"])
 def test_post_order_each_allowed_reason_accepted(api, suppliers, reason):
-    response = api.post(LIST, body_for(suppliers, reason=reason), format="json")
+    response = api.post(LIST, order_body(suppliers, reason=reason), format="json")
 
     assert response.status_code == 201
     assert response.json()["data"]["reason"] == reason
@@ -270,7 +257,7 @@ def test_post_order_each_allowed_reason_accepted(api, suppliers, reason):
 
 
 def test_post_order_one_megabyte_remark_answers_400(api, suppliers):
-    response = api.post(LIST, body_for(suppliers, remark="x" * 1_000_000), format="json")
+    response = api.post(LIST, order_body(suppliers, remark="x" * 1_000_000), format="json")
 
     errors = assert_field_error(response, "remark")
     assert list(errors) == ["remark"]
@@ -280,7 +267,7 @@ def test_post_order_one_megabyte_remark_answers_400(api, suppliers):
 def test_post_order_remark_at_limit_accepted_whole(api, suppliers):
     remark = "异" * 5000
 
-    response = api.post(LIST, body_for(suppliers, remark=remark), format="json")
+    response = api.post(LIST, order_body(suppliers, remark=remark), format="json")
 
     assert response.status_code == 201
     assert response.json()["data"]["remark"] == remark
@@ -288,7 +275,7 @@ def test_post_order_remark_at_limit_accepted_whole(api, suppliers):
 
 
 def test_post_order_remark_over_limit_answers_400_not_cut(api, suppliers):
-    response = api.post(LIST, body_for(suppliers, remark="异" * 5001), format="json")
+    response = api.post(LIST, order_body(suppliers, remark="异" * 5001), format="json")
 
     assert list(assert_field_error(response, "remark")) == ["remark"]
     assert Order.objects.count() == 0
@@ -296,7 +283,7 @@ def test_post_order_remark_over_limit_answers_400_not_cut(api, suppliers):
 
 @pytest.mark.parametrize("field", ["type", "customer_name", "accuser_name", "creator_name", "saler"])
 def test_post_order_name_over_100_chars_answers_400(api, suppliers, field):
-    response = api.post(LIST, body_for(suppliers, **{field: "名" * 101}), format="json")
+    response = api.post(LIST, order_body(suppliers, **{field: "名" * 101}), format="json")
 
     assert list(assert_field_error(response, field)) == [field]
     assert Order.objects.count() == 0
@@ -304,7 +291,7 @@ def test_post_order_name_over_100_chars_answers_400(api, suppliers, field):
 
 @pytest.mark.parametrize("field", ["type", "creator_name"])
 def test_post_order_name_at_100_chars_accepted_whole(api, suppliers, field):
-    response = api.post(LIST, body_for(suppliers, **{field: "名" * 100}), format="json")
+    response = api.post(LIST, order_body(suppliers, **{field: "名" * 100}), format="json")
 
     assert response.status_code == 201
     assert response.json()["data"][field] == "名" * 100
@@ -313,14 +300,14 @@ def test_post_order_name_at_100_chars_accepted_whole(api, suppliers, field):
 
 @pytest.mark.parametrize("field", ["type", "customer_name", "accuser_name", "creator_name", "remark", "saler"])
 def test_post_order_nul_byte_in_text_answers_400(api, suppliers, field):
-    response = api.post(LIST, body_for(suppliers, **{field: "a\u0000b"}), format="json")
+    response = api.post(LIST, order_body(suppliers, **{field: "a\u0000b"}), format="json")
 
     assert list(assert_field_error(response, field)) == [field]
     assert Order.objects.count() == 0
 
 
 def test_post_order_nul_byte_in_line_remark_answers_400(api, suppliers, products):
-    body = body_for(suppliers, abnormal_products=[{"skuCode": "SKU-1", "remark": "x\u0000"}])
+    body = order_body(suppliers, abnormal_products=[{"skuCode": "SKU-1", "remark": "x\u0000"}])
 
     response = api.post(LIST, body, format="json")
 
@@ -331,21 +318,21 @@ def test_post_order_nul_byte_in_line_remark_answers_400(api, suppliers, products
 
 @pytest.mark.parametrize("field", ["type", "remark", "creator_name"])
 def test_post_order_non_string_text_answers_400(api, suppliers, field):
-    response = api.post(LIST, body_for(suppliers, **{field: {"a": 1}}), format="json")
+    response = api.post(LIST, order_body(suppliers, **{field: {"a": 1}}), format="json")
 
     assert_field_error(response, field)
     assert Order.objects.count() == 0
 
 
 def test_post_order_without_saler_defaults_to_defendant_specialist(api, suppliers, service_user):
-    response = api.post(LIST, body_for(suppliers), format="json")
+    response = api.post(LIST, order_body(suppliers), format="json")
 
     assert response.json()["data"]["saler"] == "李四"
     assert Order.objects.get().saler == service_user
 
 
 def test_post_order_defendant_without_specialist_leaves_saler_empty(api, suppliers):
-    response = api.post(LIST, body_for(suppliers, customer_name="原告材料厂"), format="json")
+    response = api.post(LIST, order_body(suppliers, customer_name="原告材料厂"), format="json")
 
     assert response.status_code == 201
     assert response.json()["data"]["saler"] == ""
@@ -355,7 +342,7 @@ def test_post_order_defendant_without_specialist_leaves_saler_empty(api, supplie
 def test_post_order_defendant_specialist_without_full_name_shown_by_username(api, suppliers, manager_user):
     SupplierFactory(name="无名专员厂", specialist=manager_user)
 
-    response = api.post(LIST, body_for(suppliers, customer_name="无名专员厂"), format="json")
+    response = api.post(LIST, order_body(suppliers, customer_name="无名专员厂"), format="json")
 
     assert response.json()["data"]["saler"] == "manager1"
     assert Order.objects.get().saler == manager_user
@@ -366,7 +353,7 @@ def test_post_order_defendant_specialist_without_full_name_shown_by_username(api
     [("manager1", "manager1", "manager1"), ("李四", "service1", "李四"), ("service1", "service1", "李四")],
 )
 def test_post_order_explicit_saler_by_username_or_full_name(api, users, suppliers, given, username, shown):
-    response = api.post(LIST, body_for(suppliers, saler=given), format="json")
+    response = api.post(LIST, order_body(suppliers, saler=given), format="json")
 
     assert response.status_code == 201, response.content
     assert response.json()["data"]["saler"] == shown
@@ -376,7 +363,7 @@ def test_post_order_explicit_saler_by_username_or_full_name(api, users, supplier
 def test_post_order_explicit_saler_first_and_last_name_accepted(api, suppliers):
     specialist = UserFactory(username="wzhang", first_name="Wei", last_name="Zhang")
 
-    response = api.post(LIST, body_for(suppliers, saler="Wei Zhang"), format="json")
+    response = api.post(LIST, order_body(suppliers, saler="Wei Zhang"), format="json")
 
     assert response.status_code == 201, response.content
     assert response.json()["data"]["saler"] == "Wei Zhang"
@@ -384,7 +371,7 @@ def test_post_order_explicit_saler_first_and_last_name_accepted(api, suppliers):
 
 
 def test_post_order_unknown_saler_answers_400(api, suppliers):
-    response = api.post(LIST, body_for(suppliers, saler="查无此人"), format="json")
+    response = api.post(LIST, order_body(suppliers, saler="查无此人"), format="json")
 
     assert list(assert_field_error(response, "saler")) == ["saler"]
     assert Order.objects.count() == 0
@@ -393,7 +380,7 @@ def test_post_order_unknown_saler_answers_400(api, suppliers):
 def test_post_order_inactive_saler_answers_400(api, suppliers):
     UserFactory(username="gone", is_active=False)
 
-    response = api.post(LIST, body_for(suppliers, saler="gone"), format="json")
+    response = api.post(LIST, order_body(suppliers, saler="gone"), format="json")
 
     assert_field_error(response, "saler")
     assert Order.objects.count() == 0
@@ -403,14 +390,14 @@ def test_post_order_ambiguous_full_name_saler_answers_400(api, suppliers):
     UserFactory(username="a1", first_name="同名")
     UserFactory(username="a2", first_name="同名")
 
-    response = api.post(LIST, body_for(suppliers, saler="同名"), format="json")
+    response = api.post(LIST, order_body(suppliers, saler="同名"), format="json")
 
     assert_field_error(response, "saler")
     assert Order.objects.count() == 0
 
 
 def test_post_order_legacy_aliases_accepted(api, suppliers, products, manager_user):
-    body = body_for(suppliers)
+    body = order_body(suppliers)
     del body["creator_name"]
     body.update(
         creater_name="老客户端",
@@ -438,13 +425,13 @@ def test_post_order_legacy_aliases_accepted(api, suppliers, products, manager_us
 
 
 def test_post_order_canonical_name_wins_over_legacy_alias(api, suppliers):
-    response = api.post(LIST, body_for(suppliers, creater_name="旧名字"), format="json")
+    response = api.post(LIST, order_body(suppliers, creater_name="旧名字"), format="json")
 
     assert response.json()["data"]["creator_name"] == "张三"
 
 
 def test_post_order_with_abnormal_products_answers_lines(api, suppliers, products):
-    body = body_for(suppliers, abnormal_products=[{"skuCode": "SKU-3", "remark": "色差"}])
+    body = order_body(suppliers, abnormal_products=[{"skuCode": "SKU-3", "remark": "色差"}])
 
     response = api.post(LIST, body, format="json")
 
@@ -456,7 +443,7 @@ def test_post_order_with_abnormal_products_answers_lines(api, suppliers, product
 
 
 def test_post_order_unknown_sku_answers_400_and_creates_nothing(api, suppliers, products):
-    body = body_for(suppliers, abnormal_products=[{"skuCode": "SKU-1"}, {"skuCode": "NOPE"}])
+    body = order_body(suppliers, abnormal_products=[{"skuCode": "SKU-1"}, {"skuCode": "NOPE"}])
 
     response = api.post(LIST, body, format="json")
 
@@ -467,7 +454,7 @@ def test_post_order_unknown_sku_answers_400_and_creates_nothing(api, suppliers, 
 
 
 def test_post_order_read_only_fields_ignored_never_stored(api, suppliers):
-    body = body_for(
+    body = order_body(
         suppliers,
         id=987654,
         status="end",
@@ -502,7 +489,7 @@ def test_post_order_read_only_fields_ignored_never_stored(api, suppliers):
 
 
 def test_post_order_nested_records_other_than_lines_ignored(api, suppliers):
-    body = body_for(
+    body = order_body(
         suppliers,
         duty_report={"abnormal_type": "质量"},
         tracks=[{"remark": "偷偷加的"}],
@@ -518,14 +505,14 @@ def test_post_order_nested_records_other_than_lines_ignored(api, suppliers):
 
 
 def test_post_order_plain_user_may_create(clients, suppliers, other_creator):
-    response = clients["other"].post(LIST, body_for(suppliers), format="json")
+    response = clients["other"].post(LIST, order_body(suppliers), format="json")
 
     assert response.status_code == 201
     assert Order.objects.get().creator == other_creator
 
 
 def test_post_order_created_order_visible_to_its_creator(api, suppliers):
-    created = api.post(LIST, body_for(suppliers), format="json").json()["data"]
+    created = api.post(LIST, order_body(suppliers), format="json").json()["data"]
 
     fetched = api.get(detail(created["id"]))
 

@@ -9,20 +9,14 @@ from django.utils import timezone
 
 from orders.models import IdempotencyKey, Journal, Order
 from tests.conftest import client_for
+from tests.factories import order_body
 
 URL = "/api/v1/afterservice/orders"
 
 
 @pytest.fixture
 def body(suppliers):
-    return {
-        "type": "质量投诉",
-        "customer_name": suppliers["customer"].name,
-        "accuser_name": suppliers["accuser"].name,
-        "creator_name": "张三",
-        "reason": "成品",
-        "remark": "表面划伤",
-    }
+    return order_body(suppliers)
 
 
 def test_create_retry_with_same_key_returns_first_response_and_creates_once(api, body):
