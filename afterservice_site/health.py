@@ -6,7 +6,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from afterservice_site.api import dumps
+from afterservice_site.rendering import dumps
 
 logger = logging.getLogger("afterservice.health")
 

@@ -58,7 +58,7 @@ class BodySizeLimitMiddleware:
             except ValueError:
                 length = 0
             if length > limit:
-                from afterservice_site.api import error_response
+                from afterservice_site.errors import error_response
 
                 return error_response(413, "request_too_large")
         return self.get_response(request)

@@ -34,7 +34,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-CSRF_FAILURE_VIEW = "afterservice_site.api.csrf_failure"
+CSRF_FAILURE_VIEW = "afterservice_site.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -187,13 +187,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["afterservice_site.api.EnvelopeJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["afterservice_site.api.StrictJSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "afterservice_site.api.PagePagination",
+    "DEFAULT_RENDERER_CLASSES": ["afterservice_site.rendering.EnvelopeJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["afterservice_site.rendering.StrictJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "afterservice_site.pagination.PagePagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "afterservice_site.api.exception_handler",
-    "DEFAULT_METADATA_CLASS": "afterservice_site.api.PlainMetadata",
+    "EXCEPTION_HANDLER": "afterservice_site.errors.exception_handler",
+    "DEFAULT_METADATA_CLASS": "afterservice_site.rendering.PlainMetadata",
     "DEFAULT_THROTTLE_CLASSES": [
         "afterservice_site.throttling.AnonRateThrottle",
         "afterservice_site.throttling.UserRateThrottle",
@@ -233,7 +233,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "afterservice_site.api.envelope_schema_hook",
+        "afterservice_site.schema.envelope_schema_hook",
     ],
 }
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from afterservice_site import api
+from afterservice_site import errors
 from afterservice_site.health import healthz
 from products.views import ProductListView
 from suppliers.views import SupplierMatcherView
@@ -20,11 +20,11 @@ urlpatterns = [
     re_path(r"^api/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     re_path(r"^api/docs/?$", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Anything else under /api/ answers the 404 envelope (also with DEBUG on).
-    re_path(r"^api/", api.api_not_found),
+    re_path(r"^api/", errors.api_not_found),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
 
-handler400 = api.handler400
-handler404 = api.handler404
-handler500 = api.handler500
+handler400 = errors.handler400
+handler404 = errors.handler404
+handler500 = errors.handler500

@@ -76,9 +76,9 @@ class UnsupportedFile(DomainError):
 
 
 def _first_sentence(errors: Any) -> str | None:
-    """The first sentence of nested field errors, prefixed with its field (for `message`)."""
+    """The first sentence of nested field errors (the default `message`)."""
     if isinstance(errors, Mapping):
-        for key, value in errors.items():
+        for value in errors.values():
             inner = _first_sentence(value)
             if inner:
                 return inner

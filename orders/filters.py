@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 
 from orders.models import MAX_NAME, Order, Reason
-from orders.serializers import STATUS_ALIASES
+from orders.wire import STATUS_ALIASES
 from orders.workflow import Status, WorkflowStatus
 
 

@@ -29,7 +29,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from afterservice_site.api import Conflict, IdempotencyMismatch, dumps
+from afterservice_site.errors import IdempotencyMismatch
+from afterservice_site.rendering import dumps
+from orders.exceptions import Conflict
 from orders.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"

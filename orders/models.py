@@ -1,7 +1,7 @@
 """After-sales orders, their nested records, the journal, option lists and serial counters.
 
 Models hold data, database constraints and the FSM transition methods (which only set fields);
-every write goes through `orders/services.py`.
+every write goes through `orders.services`.
 """
 
 from __future__ import annotations
@@ -360,6 +360,15 @@ class OptionCategory(models.TextChoices):
     DUTY = "dutyrank", _("responsible party")
     COMPENSATION = "compensationrank", _("compensation")
     PUBLISHMENT = "publishmentrank", _("penalty")
+
+
+# The duty-report field each option list feeds (`compensationrank` only suggests amounts).
+DUTY_REPORT_OPTION_FIELDS: dict[str, str] = {
+    "abnormal_type": OptionCategory.TYPE,
+    "abnormal_reason": OptionCategory.REASON,
+    "publish_to": OptionCategory.DUTY,
+    "publishment": OptionCategory.PUBLISHMENT,
+}
 
 
 class OptionValue(models.Model):

@@ -8,11 +8,22 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.http import Http404
 
 from afterservice_site.compiled import CompiledQuery
 from orders import workflow
-from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, OptionValue, Order, Reason, Track
+from orders.exceptions import NotFound
+from orders.models import (
+    DUTY_REPORT_OPTION_FIELDS,
+    AbnormalProduct,
+    Deduction,
+    DutyReport,
+    Journal,
+    OptionCategory,
+    OptionValue,
+    Order,
+    Reason,
+    Track,
+)
 
 # Columns the order output needs; everything else stays in the database.
 ORDER_FIELDS = (
@@ -50,12 +61,17 @@ DUTY_REPORT_FIELDS = tuple(
 )
 
 
-def orders_visible_to(user: Any) -> QuerySet[Order]:
-    """Live orders the user may see: all for role users, else those they created or handle."""
-    orders = Order.objects.alive()
+def _visible(orders: QuerySet[Order], user: Any) -> QuerySet[Order]:
+    """The visibility rule: role users (and superusers) see every order; anyone else the orders
+    they created or are the assigned specialist of."""
     if workflow.has_any_role(user):
         return orders
     return orders.filter(Q(creator_id=user.pk) | Q(saler_id=user.pk))
+
+
+def orders_visible_to(user: Any) -> QuerySet[Order]:
+    """Live (not soft-deleted) orders the user may see."""
+    return _visible(Order.objects.alive(), user)
 
 
 def page_ids(orders: QuerySet[Order]) -> QuerySet[Any]:
@@ -140,17 +156,14 @@ def order_get(*, user: Any, order_id: int, details: bool = True) -> Any:
     orders = orders_visible_to(user).filter(pk=order_id)
     found = order_rows(list(page_ids(orders)[:1])) if details else [orders.first()]
     if not found or found[0] is None:
-        raise Http404
+        raise NotFound()
     return found[0]
 
 
 # --- Back office (the admin) ----------------------------------------------------------------------
 def orders_in_back_office(user: Any) -> QuerySet[Order]:
     """The admin's orders: like `orders_visible_to`, but soft-deleted orders stay, with their journal."""
-    orders = Order.objects.all()
-    if workflow.has_any_role(user):
-        return orders
-    return orders.filter(Q(creator_id=user.pk) | Q(saler_id=user.pk))
+    return _visible(Order.objects.all(), user)
 
 
 def journals_in_back_office(user: Any) -> QuerySet[Journal]:
@@ -200,7 +213,7 @@ def abnormal_product_list(*, order: Order) -> QuerySet[AbnormalProduct]:
 def abnormal_product_get(*, order: Order, product_line_id: int) -> AbnormalProduct:
     line = AbnormalProduct.objects.filter(order=order, pk=product_line_id).first()
     if line is None:
-        raise Http404
+        raise NotFound()
     return line
 
 
@@ -218,14 +231,13 @@ def duty_report_get(*, order: Order) -> DutyReport | None:
 
 # --- Option lists -----------------------------------------------------------------------------------
 ABNORMAL_RANK = "abnormalrank"
-# The duty-report field each option list feeds.
+# The duty-report field each option list feeds; `abnormalrank` is the orders' `reason`.
 OPTION_FIELD = {
-    "typerank": "abnormal_type",
-    "reasonrank": "abnormal_reason",
-    "dutyrank": "publish_to",
-    "publishmentrank": "publishment",
-    "compensationrank": "compensation",
+    **{category: field for field, category in DUTY_REPORT_OPTION_FIELDS.items()},
+    OptionCategory.COMPENSATION: "compensation",
 }
+# Every list `GET dutyreports/<list>` serves.
+OPTION_LISTS: tuple[str, ...] = (*OptionCategory.values, ABNORMAL_RANK)
 
 
 def option_values(category: str) -> list[str]:

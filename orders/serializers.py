@@ -8,123 +8,17 @@ DRF rendering costs several times more (see README "Performance"). A test keeps 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from orders import workflow
-from orders.models import MAX_NAME, MAX_TEXT, AbnormalProduct, Deduction, DutyReport, Journal, Order, Reason, Track
+from orders import wire, workflow
+from orders.fields import AliasedSerializer, EnumField, Id, Money, Name, Text, WireDateTime, YesNo
+from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Order, Reason, Track
+from orders.services.values import HEADER_FIELDS
+from orders.wire import STATUS_ALIASES, fmt_datetime
 from orders.workflow import Operation, Status, WorkflowStatus
-
-# Legacy spellings of the old mobile client (DESIGN.md §5), accepted on input only.
-STATUS_ALIASES = {"waitting": Status.WAITING}
-
-
-def fmt_datetime(value: datetime | None) -> str | None:
-    # TIME_ZONE, the wire's zone: `timezone.localtime` would look up the active zone (a context-local
-    # read) for each of the ~140 datetimes of a list page; nothing here activates another zone.
-    return value.astimezone(timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M:%S") if value else None
-
-
-def fmt_date(value: date | None) -> str | None:
-    # isoformat, not strftime("%Y"): glibc does not zero-pad years before 1000 ("256-04-22").
-    return value.isoformat() if value else None
-
-
-def fmt_money(value: Any) -> str | None:
-    return None if value is None else f"{value:.2f}"
-
-
-# --- Field types ----------------------------------------------------------------------------------
-@extend_schema_field(
-    {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", "example": "2026-11-28 09:30:00"}
-)
-class WireDateTime(serializers.DateTimeField):
-    """Output datetimes as documented: "YYYY-MM-DD HH:MM:SS" in TIME_ZONE (DESIGN.md §5), which is
-    not OpenAPI's RFC 3339 `date-time` (no "T", no offset)."""
-
-
-class EnumField(serializers.ChoiceField):
-    """A choice whose error lists the allowed values; accepts the legacy aliases."""
-
-    default_error_messages = {"invalid_choice": _("“{input}” is not allowed; allowed values: {allowed}.")}
-
-    def __init__(self, choices: Any, aliases: Mapping[str, str] | None = None, **kwargs: Any) -> None:
-        self.aliases = dict(aliases or {})
-        super().__init__(choices, **kwargs)
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, str) and data in self.aliases:
-            data = self.aliases[data]
-        if data == "" and self.allow_blank:
-            return ""
-        if not isinstance(data, str) or data not in self.choice_strings_to_values:
-            self.fail("invalid_choice", input=str(data)[:100], allowed=", ".join(self.choice_strings_to_values))
-        return self.choice_strings_to_values[data]
-
-
-class Name(serializers.CharField):
-    """A person's or supplier's name: trimmed, at most 100 characters."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", MAX_NAME)
-        super().__init__(**kwargs)
-
-
-class Text(serializers.CharField):
-    """Free text: at most 5,000 characters (never silently cut)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", MAX_TEXT)
-        super().__init__(**kwargs)
-
-
-class Money(serializers.DecimalField):
-    """An amount ≥ 0 with 2 decimals, given as number or string, rendered as a string."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", 0)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, bool):  # True is an int to Python, not an amount
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class YesNo(serializers.BooleanField):
-    """true/false, 1/0 and the Chinese 是/否."""
-
-    TRUE_VALUES = serializers.BooleanField.TRUE_VALUES | {"是"}
-    FALSE_VALUES = serializers.BooleanField.FALSE_VALUES | {"否"}
-
-
-class Id(serializers.IntegerField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(**kwargs)
-
-
-class AliasedSerializer(serializers.Serializer):
-    """Renames legacy keys to canonical ones before validation (the canonical key wins)."""
-
-    aliases: dict[str, str] = {}
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, Mapping) and any(legacy in data for legacy in self.aliases):
-            data = dict(data.items())
-            for legacy, canonical in self.aliases.items():
-                if legacy in data:
-                    value = data.pop(legacy)
-                    data.setdefault(canonical, value)
-        return super().to_internal_value(data)
 
 
 # --- Inputs -------------------------------------------------------------------------------------------
@@ -227,6 +121,22 @@ class OrderUpdateInput(AliasedSerializer):
             raise serializers.ValidationError({"remark": [_("The abnormality description may not be blank.")]})
         return attrs
 
+    @staticmethod
+    def service_kwargs(data: Mapping[str, Any]) -> dict[str, Any]:
+        """The validated body as `services.order_update`'s arguments. With an `operation`,
+        `remark` is the operation's note; without, it is the order's description (a header field)."""
+        data = dict(data)
+        operation = data.pop("operation", None)
+        note = data.pop("remark", None) if operation else None
+        header = {name: data.pop(name) for name in HEADER_FIELDS if name in data}
+        return {
+            **data,
+            "header": header,
+            "operation": operation,
+            "remark": note or "",
+            "tracks": data.get("tracks") or (),
+        }
+
 
 class OrderDeleteInput(serializers.Serializer):
     remark = Text(required=False, allow_blank=True)
@@ -244,12 +154,7 @@ class AbnormalProductSerializer(serializers.Serializer):
     product_item_name = serializers.CharField()
 
     def to_representation(self, line: AbnormalProduct) -> dict[str, Any]:
-        return {
-            "id": line.id,
-            "skuCode": line.sku_code,
-            "remark": line.remark,
-            "product_item_name": line.product_item_name,
-        }
+        return {"id": line.id, **wire.abnormal_product(line)}
 
 
 class DutyReportSerializer(serializers.Serializer):
@@ -263,16 +168,7 @@ class DutyReportSerializer(serializers.Serializer):
     duty_date = serializers.DateField(allow_null=True)
 
     def to_representation(self, report: DutyReport) -> dict[str, Any]:
-        return {
-            "abnormal_type": report.abnormal_type,
-            "abnormal_reason": report.abnormal_reason,
-            "publishment": report.publishment,
-            "publish_to": report.publish_to,
-            "compensation": fmt_money(report.compensation),
-            "duty_to_id": report.duty_to_supplier_id,
-            "duty_to": report.duty_to,
-            "duty_date": fmt_date(report.duty_date),
-        }
+        return wire.duty_report(report)
 
 
 class TrackSerializer(serializers.Serializer):
@@ -282,12 +178,7 @@ class TrackSerializer(serializers.Serializer):
     created_at = WireDateTime()
 
     def to_representation(self, track: Track) -> dict[str, Any]:
-        return {
-            "id": track.id,
-            "remark": track.remark,
-            "operator_name": track.operator_name,
-            "created_at": fmt_datetime(track.created_at),
-        }
+        return {"id": track.id, **wire.track(track), "created_at": fmt_datetime(track.created_at)}
 
 
 class DeductionSerializer(serializers.Serializer):
@@ -298,13 +189,7 @@ class DeductionSerializer(serializers.Serializer):
     created_at = WireDateTime()
 
     def to_representation(self, deduction: Deduction) -> dict[str, Any]:
-        return {
-            "id": deduction.id,
-            "compensation": fmt_money(deduction.compensation),
-            "has_receipt": deduction.has_receipt,
-            "remark": deduction.remark,
-            "created_at": fmt_datetime(deduction.created_at),
-        }
+        return {"id": deduction.id, **wire.deduction(deduction), "created_at": fmt_datetime(deduction.created_at)}
 
 
 _LINE, _REPORT, _TRACK, _DEDUCTION = (

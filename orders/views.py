@@ -1,13 +1,12 @@
 """Thin DRF views: validate input → call a service or selector → serialize (DESIGN.md §7).
 
-Errors are not caught here: `afterservice_site.api.exception_handler` maps them.
+Errors are not caught here: `afterservice_site.errors.exception_handler` maps them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -16,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from orders import selectors, services
+from orders.exceptions import NotFound
 from orders.filters import OrderFilter, OrderFilterBackend
 from orders.idempotency import HEADER, idempotent
 from orders.models import Order
@@ -93,7 +93,8 @@ class OrderDetailView(GenericAPIView):
     @extend_schema(tags=ORDERS, request=OrderUpdateInput, responses=OrderSerializer, parameters=[IDEMPOTENCY])
     @idempotent
     def put(self, request: Request, order_id: int) -> Response:
-        services.order_update(user=request.user, order_id=order_id, data=_valid(OrderUpdateInput, request.data))
+        values = OrderUpdateInput.service_kwargs(_valid(OrderUpdateInput, request.data))
+        services.order_update(user=request.user, order_id=order_id, **values)
         return Response(self.get_serializer(selectors.order_get(user=request.user, order_id=order_id)).data)
 
     @extend_schema(tags=ORDERS, request=OrderUpdateInput, responses=OrderSerializer, parameters=[IDEMPOTENCY])
@@ -186,7 +187,7 @@ class AbnormalProductDetailView(OrderScopedView):
     @extend_schema(tags=RECORDS, request=AbnormalProductUpdateInput)
     def put(self, request: Request, order_id: int, line_id: int) -> Response:
         data = _valid(AbnormalProductUpdateInput, request.data)
-        line = services.abnormal_product_update(user=request.user, order_id=order_id, line_id=line_id, data=data)
+        line = services.abnormal_product_update(user=request.user, order_id=order_id, line_id=line_id, values=data)
         return Response(self.get_serializer(line).data)
 
     @extend_schema(tags=RECORDS, request=AbnormalProductUpdateInput)
@@ -218,7 +219,7 @@ class DutyReportView(OrderScopedView):
     @extend_schema(tags=RECORDS, request=DutyReportInput, responses=DutyReportSerializer)
     def put(self, request: Request, order_id: int) -> Response:
         report = services.duty_report_upsert(
-            user=request.user, order_id=order_id, data=_valid(DutyReportInput, request.data)
+            user=request.user, order_id=order_id, values=_valid(DutyReportInput, request.data)
         )
         return Response(self.get_serializer(report).data)
 
@@ -258,7 +259,7 @@ class DeductionListView(OrderScopedView):
     def post(self, request: Request, order_id: int) -> Response:
         data = _valid(DeductionInput, request.data)
         data.pop("id", None)
-        deduction = services.deduction_add(user=request.user, order_id=order_id, data=data)
+        deduction = services.deduction_add(user=request.user, order_id=order_id, values=data)
         return Response(self.get_serializer(deduction).data, status=status.HTTP_201_CREATED)
 
 
@@ -271,7 +272,7 @@ class DeductionDetailView(OrderScopedView):
     def put(self, request: Request, order_id: int, deduction_id: int) -> Response:
         data = _valid(DeductionUpdateInput, request.data)
         deduction = services.deduction_update(
-            user=request.user, order_id=order_id, deduction_id=deduction_id, data=data
+            user=request.user, order_id=order_id, deduction_id=deduction_id, values=data
         )
         return Response(self.get_serializer(deduction).data)
 
@@ -283,9 +284,6 @@ class DeductionDetailView(OrderScopedView):
     def delete(self, request: Request, order_id: int, deduction_id: int) -> Response:
         services.deduction_delete(user=request.user, order_id=order_id, deduction_id=deduction_id)
         return Response(None)
-
-
-OPTION_LISTS = ("typerank", "reasonrank", "dutyrank", "compensationrank", "publishmentrank", selectors.ABNORMAL_RANK)
 
 
 OPTION_STAT_SCHEMA = {
@@ -304,7 +302,9 @@ class OptionListView(GenericAPIView):
     @extend_schema(
         tags=["option lists"],
         parameters=[
-            OpenApiParameter("category", str, OpenApiParameter.PATH, enum=OPTION_LISTS, description="The list."),
+            OpenApiParameter(
+                "category", str, OpenApiParameter.PATH, enum=selectors.OPTION_LISTS, description="The list."
+            ),
             OpenApiParameter("stats", OpenApiTypes.BOOL, description="Rank by use in duty reports, with totals."),
         ],
         responses={
@@ -315,8 +315,8 @@ class OptionListView(GenericAPIView):
         },
     )
     def get(self, request: Request, category: str) -> Response:
-        if category not in OPTION_LISTS:
-            raise Http404
+        if category not in selectors.OPTION_LISTS:
+            raise NotFound()
         if _valid(OptionListParams, request.query_params)["stats"]:
             return Response(selectors.option_stats(category, user=request.user))
         return Response(selectors.option_values(category))

@@ -15,9 +15,12 @@ This module imports nothing from services or views.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -55,17 +58,16 @@ class Operation(models.TextChoices):
     CANCEL = "cancel", _("cancel")
 
 
-class JournalOperation(models.TextChoices):
-    """What the journal records: the user operations plus the system's own events."""
-
-    CREATE = "create", _("create")
-    DONE = "done", _("done (next step)")
-    REJECT = "reject", _("reject (previous step)")
-    HALT = "halt", _("halt")
-    RESUME = "resume", _("resume")
-    CANCEL = "cancel", _("cancel")
-    OVERDUE = "overdue", _("overdue")
-    DELETE = "delete", _("delete")
+# What the journal records: every user operation, plus the events that are not operations.
+JournalOperation = models.TextChoices(
+    "JournalOperation",
+    [
+        ("CREATE", ("create", _("create"))),
+        *((op.name, (op.value, op.label)) for op in Operation),
+        ("OVERDUE", ("overdue", _("overdue"))),
+        ("DELETE", ("delete", _("delete"))),
+    ],
+)
 
 
 # Role groups, created by a data migration (orders/migrations/0002_roles_and_options.py).
@@ -212,3 +214,13 @@ def header_editable(order: Order) -> bool:
 
 def deletable(order: Order) -> bool:
     return order.workflow_status == WorkflowStatus.IN_PROGRESS and order.status in DELETABLE_STATUSES
+
+
+def sla_hours() -> int:
+    """How long a step may take before it is overdue (`AFTERSERVICE_STEP_SLA_HOURS`, default 72)."""
+    return settings.AFTERSERVICE_STEP_SLA_HOURS
+
+
+def overdue_cutoff(*, now: datetime | None = None, hours: int | None = None) -> datetime:
+    """A step that started before this moment is late."""
+    return (now or timezone.now()) - timedelta(hours=sla_hours() if hours is None else hours)

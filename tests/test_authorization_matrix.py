@@ -67,14 +67,14 @@ def build_order(users: dict[str, Any], suppliers: dict[str, Any], sku: str, stat
     order = make_order(
         users["creator"], suppliers["customer"], suppliers["accuser"], abnormal_products=[{"sku_code": sku}]
     )
-    deduction = services.deduction_add(user=root, order_id=order.pk, data={"compensation": Decimal("10.00")})
+    deduction = services.deduction_add(user=root, order_id=order.pk, values={"compensation": Decimal("10.00")})
     services.track_add(user=root, order_id=order.pk, remark="已联系")
-    services.duty_report_upsert(user=root, order_id=order.pk, data={"duty_to": "原责任方"})
+    services.duty_report_upsert(user=root, order_id=order.pk, values={"duty_to": "原责任方"})
     dones, extra = STATES[state]
     for _ in range(dones):
-        services.order_update(user=root, order_id=order.pk, data={"operation": Operation.DONE, "remark": "同意"})
+        services.order_update(user=root, order_id=order.pk, operation=Operation.DONE, remark="同意")
     if extra:
-        services.order_update(user=root, order_id=order.pk, data={"operation": extra, "remark": "演示"})
+        services.order_update(user=root, order_id=order.pk, operation=extra, remark="演示")
     order.refresh_from_db()
     line_id = AbnormalProduct.objects.get(order=order).pk
     return Ctx(order, line_id, deduction.pk, users, suppliers, sku)

@@ -5,7 +5,7 @@ import logging
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from afterservice_site.api import exception_handler
+from afterservice_site.errors import exception_handler
 from afterservice_site.middleware import RequestIDLogFilter, RequestIDMiddleware
 
 

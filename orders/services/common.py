@@ -1,27 +1,19 @@
-"""Steps shared by the order services: serial numbers, the row lock, guards, the journal,
-resolving names to suppliers, users and catalogue products."""
+"""Steps shared by the order services: serial numbers, the row lock, who may write, the journal,
+and resolving names to suppliers, users and catalogue products."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db.models import QuerySet
-from django.http import Http404
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from afterservice_site.api import InvalidOperation
 from afterservice_site.people import display_name, find_user
 from orders import selectors, workflow
-from orders.models import (
-    AbnormalProduct,
-    Journal,
-    Order,
-    SerialCounter,
-    Track,
-)
+from orders.exceptions import InvalidInput, NotAllowedNow, NotFound, NotPermitted
+from orders.models import Journal, Order, SerialCounter
 from products.models import Product
 from products.selectors import product_by_sku
 from suppliers.models import Supplier
@@ -47,20 +39,44 @@ def next_serial(prefix: str) -> str:
     return f"{prefix}{day:%Y%m%d}{counter.last:04d}"
 
 
-# --- Shared steps -----------------------------------------------------------------------------------
-def _first_or_404(queryset: QuerySet[Any]) -> Any:
-    found = queryset.first()
-    if found is None:
-        raise Http404
-    return found
+# --- The order, locked --------------------------------------------------------------------------------
+def lock_order(user: Any, order_id: int) -> Order:
+    """The order visible to `user`, row-locked until the transaction ends (NotFound otherwise)."""
+    order = selectors.orders_visible_to(user).select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise NotFound()
+    return order
 
 
-def _lock(user: Any, order_id: int) -> Order:
-    """The visible order, row-locked until the transaction ends (404 if not visible)."""
-    return _first_or_404(selectors.orders_visible_to(user).select_for_update().filter(pk=order_id))
+def touch(order: Order) -> None:
+    """Bumps `updated_at`: a changed order comes first in lists sorted by it."""
+    order.save(update_fields=["updated_at"])
 
 
-def _journal(
+def assign_charge_number(order: Order) -> None:
+    """The order's `charge_number`, taken with its first deduction and kept for good."""
+    if order.charge_number is None:
+        order.charge_number = next_serial("CH")
+        order.save(update_fields=["charge_number", "updated_at"])
+
+
+# --- Who may write ----------------------------------------------------------------------------------
+def require_actor(order: Order, user: Any, actors: frozenset[str]) -> None:
+    if not workflow.is_one_of(order, user, actors):
+        raise NotPermitted(_("You may not change this order."))
+
+
+def require_records_editable(order: Order, user: Any, actors: frozenset[str] = workflow.RECORD_WRITERS) -> None:
+    if not workflow.records_editable(order):
+        raise NotAllowedNow(
+            _("Records can only change while the order is in progress and not finished (now %(status)s / %(wf)s).")
+            % {"status": order.status, "wf": order.workflow_status}
+        )
+    require_actor(order, user, actors)
+
+
+# --- The journal ------------------------------------------------------------------------------------
+def record_journal(
     order: Order,
     operation: str,
     *,
@@ -70,6 +86,7 @@ def _journal(
     operator_name: str = "",
     remark: str = "",
 ) -> Journal:
+    """One journal row for an event of `order` (its current state is the target)."""
     operator = user if getattr(user, "is_authenticated", False) else None
     return Journal.objects.create(
         order=order,
@@ -84,26 +101,9 @@ def _journal(
     )
 
 
-def _require(order: Order, user: Any, actors: frozenset[str]) -> None:
-    if not workflow.is_one_of(order, user, actors):
-        raise PermissionDenied(_("You may not change this order."))
-
-
-def _require_records_editable(order: Order, user: Any, actors: frozenset[str] = workflow.RECORD_WRITERS) -> None:
-    if not workflow.records_editable(order):
-        raise InvalidOperation(
-            _("Records can only change while the order is in progress and not finished (now %(status)s / %(wf)s).")
-            % {"status": order.status, "wf": order.workflow_status}
-        )
-    _require(order, user, actors)
-
-
-def _touch(order: Order) -> None:
-    order.save(update_fields=["updated_at"])
-
-
-def _suppliers(names: Mapping[str, str]) -> dict[str, Supplier]:
-    """`{field: supplier name}` → `{field: Supplier}`; an unknown or inactive name is a 400."""
+# --- Names → master data ------------------------------------------------------------------------------
+def suppliers_named(names: Mapping[str, str]) -> dict[str, Supplier]:
+    """`{field: supplier name}` → `{field: Supplier}`; an unknown or inactive name is invalid input."""
     found = active_suppliers_by_name(set(names.values()))
     errors = {
         field: [_("No active supplier is named “%(name)s”.") % {"name": name}]
@@ -111,76 +111,37 @@ def _suppliers(names: Mapping[str, str]) -> dict[str, Supplier]:
         if name not in found
     }
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(errors)
     return {field: found[name] for field, name in names.items()}
 
 
-def _saler(name: str) -> Any:
+def specialist_named(name: str) -> Any:
+    """The active user `name` names (username or full name); empty → None (unassigned)."""
     if not name:
         return None
     user = find_user(name)
     if user is None:
-        raise ValidationError({"saler": [_("No active user is named “%(name)s”.") % {"name": name}]})
+        raise InvalidInput.field("saler", _("No active user is named “%(name)s”.") % {"name": name})
     return user
 
 
-def _products(items: Sequence[Mapping[str, Any]], field: str | None) -> dict[str, Product]:
-    """Catalogue products for the items' SKU codes; unknown codes are a 400 naming the item."""
+def catalogue_products(items: Sequence[Mapping[str, Any]], field: str | None) -> dict[str, Product]:
+    """Catalogue products for the items' SKU codes; unknown codes are invalid input naming the item
+    (`field` the list's name, None for a single item)."""
     found = product_by_sku({item["sku_code"] for item in items if "sku_code" in item})
     errors = {
-        index: {"skuCode": [_("SKU code “%(sku)s” is not in the product catalogue.") % {"sku": item["sku_code"]}]}
+        index: {"sku_code": [_("SKU code “%(sku)s” is not in the product catalogue.") % {"sku": item["sku_code"]}]}
         for index, item in enumerate(items)
         if "sku_code" in item and item["sku_code"] not in found
     }
     if errors:
-        raise ValidationError({field: errors} if field else errors[min(errors)])
+        raise InvalidInput({field: errors} if field else errors[min(errors)])
     return found
 
 
-def _new_line(order: Order, item: Mapping[str, Any], products: Mapping[str, Product]) -> AbnormalProduct:
-    product = products[item["sku_code"]]
-    return AbnormalProduct(
-        order=order,
-        product=product,
-        sku_code=product.sku_code,
-        remark=item.get("remark", ""),
-        product_item_name=product.item_name,
-    )
-
-
-def _set_line(line: AbnormalProduct, item: Mapping[str, Any], products: Mapping[str, Product]) -> bool:
-    changed = False
-    if "sku_code" in item and item["sku_code"] != line.sku_code:
-        product = products[item["sku_code"]]
-        line.product, line.sku_code, line.product_item_name = product, product.sku_code, product.item_name
-        changed = True
-    if "remark" in item and item["remark"] != line.remark:
-        line.remark = item["remark"]
-        changed = True
-    return changed
-
-
-def _assign_charge_number(order: Order) -> None:
-    if order.charge_number is None:
-        order.charge_number = next_serial("CH")
-        order.save(update_fields=["charge_number", "updated_at"])
-
-
-def _unknown_ids(items: Sequence[Mapping[str, Any]], existing: Mapping[int, Any], field: str) -> None:
-    errors = {
-        index: {"id": [_("No line %(id)s on this order.") % {"id": item["id"]}]}
-        for index, item in enumerate(items)
-        if item.get("id") and item["id"] not in existing
-    }
-    if errors:
-        raise ValidationError({field: errors})
-
-
-def _deduction_fields(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: item[name] for name in ("compensation", "has_receipt", "remark") if name in item}
-
-
-def _apply_fields(instance: Any, values: Mapping[str, Any]) -> bool:
+# --- Small steps on records ---------------------------------------------------------------------------
+def set_fields(instance: Model, values: Mapping[str, Any]) -> bool:
+    """Sets the values that differ from the instance's; whether any did."""
     changed = False
     for name, value in values.items():
         if getattr(instance, name) != value:
@@ -189,16 +150,12 @@ def _apply_fields(instance: Any, values: Mapping[str, Any]) -> bool:
     return changed
 
 
-def _add_tracks(order: Order, user: Any, items: Sequence[Mapping[str, Any]]) -> list[Track]:
-    if not items:
-        return []
-    _require_records_editable(order, user)
-    return Track.objects.bulk_create(
-        Track(
-            order=order,
-            remark=item["remark"],
-            operator=user,
-            operator_name=item.get("operator_name") or display_name(user),
-        )
-        for item in items
-    )
+def unknown_ids(items: Sequence[Mapping[str, Any]], existing: Mapping[int, Any], field: str) -> None:
+    """Items naming an `id` that is not a line of this order are invalid input."""
+    errors = {
+        index: {"id": [_("No line %(id)s on this order.") % {"id": item["id"]}]}
+        for index, item in enumerate(items)
+        if item.get("id") and item["id"] not in existing
+    }
+    if errors:
+        raise InvalidInput({field: errors})

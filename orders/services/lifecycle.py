@@ -1,48 +1,40 @@
-"""The order's own life: create, `PUT orders/<id>` (DESIGN.md §8), operations, delete, overdue."""
+"""The order's own life: create, `PUT orders/<id>`, operations, delete, the overdue sweep."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from afterservice_site.api import Conflict, InvalidOperation
 from afterservice_site.people import display_name
 from orders import workflow
-from orders.models import (
-    AbnormalProduct,
-    Deduction,
-    Order,
-)
+from orders.exceptions import Conflict, InvalidInput, NotAllowedNow, NotPermitted
+from orders.models import Order
 from orders.services.common import (
-    _add_tracks,
-    _apply_fields,
-    _assign_charge_number,
-    _deduction_fields,
-    _journal,
-    _lock,
-    _new_line,
-    _products,
-    _require,
-    _require_records_editable,
-    _saler,
-    _set_line,
-    _suppliers,
-    _unknown_ids,
+    lock_order,
     next_serial,
+    record_journal,
+    require_actor,
+    set_fields,
+    specialist_named,
+    suppliers_named,
 )
-from orders.services.records import _upsert_duty_report
+from orders.services.records import (
+    abnormal_products_create,
+    abnormal_products_sync,
+    deductions_sync,
+    duty_report_apply,
+    tracks_append,
+)
+from orders.services.values import DeductionValues, DutyReportValues, HeaderValues, LineValues, TrackValues
 from orders.workflow import JournalOperation, Operation, Status, WorkflowStatus
 
 
-# --- Orders -------------------------------------------------------------------------------------------
+# --- Create ------------------------------------------------------------------------------------------
 @transaction.atomic
 def order_create(
     *,
@@ -54,14 +46,13 @@ def order_create(
     reason: str,
     remark: str,
     saler: str | None = None,
-    abnormal_products: Sequence[Mapping[str, Any]] = (),
+    abnormal_products: Sequence[LineValues] = (),
 ) -> Order:
     """Files a new order: created → waiting (journaled), `saler` defaulting to the defendant
     supplier's specialist, abnormal product lines checked against the catalogue."""
-    suppliers = _suppliers({"customer_name": customer_name, "accuser_name": accuser_name})
+    suppliers = suppliers_named({"customer_name": customer_name, "accuser_name": accuser_name})
     customer = suppliers["customer_name"]
-    specialist = _saler(saler) if saler else customer.specialist
-    products = _products(abnormal_products, "abnormal_products")
+    specialist = specialist_named(saler) if saler else customer.specialist
 
     order = Order(
         serial_number=next_serial("SH"),
@@ -79,91 +70,61 @@ def order_create(
     )
     order.open()
     order.save()
-    AbnormalProduct.objects.bulk_create([_new_line(order, item, products) for item in abnormal_products])
-    _journal(
+    abnormal_products_create(order, abnormal_products, field="abnormal_products")
+    record_journal(
         order, JournalOperation.CREATE, source=Status.CREATED, workflow_source=WorkflowStatus.IN_PROGRESS, user=user
     )
     return order
 
 
-HEADER_FIELDS = ("type", "customer_name", "accuser_name", "reason", "saler", "creator_name", "remark")
-
-
-def _header_changes(order: Order, data: Mapping[str, Any]) -> dict[str, Any]:
-    """The model fields a header update would change (a value equal to the stored one is none)."""
-    changes: dict[str, Any] = {}
-    for field in ("type", "reason", "creator_name", "remark"):
-        if field in data and data[field] != getattr(order, field):
-            changes[field] = data[field]
-    names = {f: data[f] for f in ("customer_name", "accuser_name") if f in data and data[f] != getattr(order, f)}
-    for field, supplier in _suppliers(names).items():
-        relation = field.removesuffix("_name")
-        changes[relation], changes[field] = supplier, supplier.name
-    if "saler" in data:
-        specialist = _saler(data["saler"])
+# --- The steps `PUT orders/<id>` composes ---------------------------------------------------------------
+def _header_fields(order: Order, values: HeaderValues) -> dict[str, Any]:
+    """The model fields the header values would change (a value equal to the stored one is none)."""
+    fields: dict[str, Any] = {}
+    for name in ("type", "reason", "creator_name", "remark"):
+        if name in values and values[name] != getattr(order, name):
+            fields[name] = values[name]
+    names = {f: values[f] for f in ("customer_name", "accuser_name") if f in values and values[f] != getattr(order, f)}
+    for field, supplier in suppliers_named(names).items():
+        fields[field.removesuffix("_name")], fields[field] = supplier, supplier.name
+    if "saler" in values:
+        specialist = specialist_named(values["saler"])
         if getattr(specialist, "pk", None) != order.saler_id:
-            changes["saler"], changes["saler_name"] = specialist, display_name(specialist)
-    return changes
+            fields["saler"], fields["saler_name"] = specialist, display_name(specialist)
+    return fields
 
 
-def _sync_lines(order: Order, user: Any, items: Sequence[Mapping[str, Any]]) -> bool:
-    """Abnormal products as a full list: items with `id` updated, without created, others deleted."""
-    existing = {line.pk: line for line in AbnormalProduct.objects.filter(order=order)}
-    _unknown_ids(items, existing, "abnormal_products")
-    products = _products(items, "abnormal_products")
-    creates = [_new_line(order, item, products) for item in items if not item.get("id")]
-    updates = [
-        existing[item["id"]] for item in items if item.get("id") and _set_line(existing[item["id"]], item, products)
-    ]
-    deletes = set(existing) - {item["id"] for item in items if item.get("id")}
-    if not (creates or updates or deletes):
+def order_header_change(order: Order, user: Any, values: HeaderValues) -> bool:
+    """Sets the locked order's header fields given (checked: suppliers, specialist, who and when).
+    Whether anything changed; the caller saves."""
+    fields = _header_fields(order, values)
+    if not fields:
         return False
-    _require_records_editable(order, user)
-    AbnormalProduct.objects.filter(pk__in=deletes).delete()
-    for line in updates:
-        line.save()
-    AbnormalProduct.objects.bulk_create(creates)
-    return True
+    if not workflow.header_editable(order):
+        raise NotAllowedNow(
+            _("Header fields can only change while the order is in progress and created, waiting or service_approving.")
+        )
+    require_actor(order, user, workflow.RECORD_WRITERS)
+    return set_fields(order, fields)
 
 
-def _sync_deductions(order: Order, user: Any, items: Sequence[Mapping[str, Any]]) -> bool:
-    """Deductions as a full list, like abnormal products; the first one assigns `charge_number`."""
-    existing = {line.pk: line for line in Deduction.objects.filter(order=order)}
-    _unknown_ids(items, existing, "deductions")
-    creates = [Deduction(order=order, **_deduction_fields(item)) for item in items if not item.get("id")]
-    updates = []
-    for item in items:
-        if item.get("id") and _apply_fields(existing[item["id"]], _deduction_fields(item)):
-            updates.append(existing[item["id"]])
-    deletes = set(existing) - {item["id"] for item in items if item.get("id")}
-    if not (creates or updates or deletes):
-        return False
-    _require_records_editable(order, user, workflow.DEDUCTION_WRITERS)
-    Deduction.objects.filter(pk__in=deletes).delete()
-    for line in updates:
-        line.save()
-    Deduction.objects.bulk_create(creates)
-    if creates:
-        _assign_charge_number(order)
-    return True
-
-
-def _apply_operation(order: Order, user: Any, operation: str, *, remark: str, operator_name: str) -> None:
-    """Guards (409 state, 403 role, 400 reject reason), the transition, save, journal."""
+def order_transition(order: Order, user: Any, operation: str, *, remark: str = "", operator_name: str = "") -> None:
+    """Applies `operation` to the locked order: state (409), then role (403), then a reject's
+    reason (400); the transition, save, and its journal row."""
     method = getattr(order, Operation(operation).value)
     if not can_proceed(method):
-        raise InvalidOperation(
+        raise NotAllowedNow(
             _("“%(op)s” is not allowed while the order is %(status)s / %(wf)s.")
             % {"op": operation, "status": order.status, "wf": order.workflow_status}
         )
     if not has_transition_perm(method, user):
-        raise PermissionDenied(_("Your role may not apply “%(op)s” at this step.") % {"op": operation})
+        raise NotPermitted(_("Your role may not apply “%(op)s” at this step.") % {"op": operation})
     if operation == Operation.REJECT and not remark.strip():
-        raise ValidationError({"remark": [_("A reject needs a reason.")]})
+        raise InvalidInput.field("remark", _("A reject needs a reason."))
     source, workflow_source = order.status, order.workflow_status
     method()
     order.save()
-    _journal(
+    record_journal(
         order,
         operation,
         source=source,
@@ -174,48 +135,42 @@ def _apply_operation(order: Order, user: Any, operation: str, *, remark: str, op
     )
 
 
+# --- Update and operations ---------------------------------------------------------------------------
 @transaction.atomic
-def order_update(*, user: Any, order_id: int, data: Mapping[str, Any]) -> Order:
-    """`PUT orders/<id>` (DESIGN.md §8): header fields, nested records, then the operation —
-    all under one row lock in one transaction. `expected_status` guards against double taps."""
-    order = _lock(user, order_id)
-    expected = data.get("expected_status")
-    if expected and expected != order.status:
+def order_update(
+    *,
+    user: Any,
+    order_id: int,
+    header: HeaderValues | None = None,
+    abnormal_products: Sequence[LineValues] | None = None,
+    duty_report: DutyReportValues | None = None,
+    tracks: Sequence[TrackValues] = (),
+    deductions: Sequence[DeductionValues] | None = None,
+    operation: str | None = None,
+    remark: str = "",
+    operator_name: str = "",
+    expected_status: str | None = None,
+) -> Order:
+    """`PUT orders/<id>`: header fields, nested records, then the operation — under one row lock in
+    one transaction, so any refusal leaves everything as it was. `expected_status` (the status the
+    client saw) makes a double tap harmless. `remark` is the operation's note."""
+    order = lock_order(user, order_id)
+    if expected_status and expected_status != order.status:
         raise Conflict(
             _("The order is %(status)s now, not %(expected)s; reload it.")
-            % {"status": order.status, "expected": expected}
+            % {"status": order.status, "expected": expected_status}
         )
-    operation = data.get("operation")
-    header = {field: data[field] for field in HEADER_FIELDS if field in data}
-    if operation:
-        header.pop("remark", None)  # with an operation, `remark` is the operation's note
-
-    changed = False
-    changes = _header_changes(order, header)
-    if changes:
-        if not workflow.header_editable(order):
-            raise InvalidOperation(
-                _(
-                    "Header fields can only change while the order is in progress and "
-                    "created, waiting or service_approving."
-                )
-            )
-        _require(order, user, workflow.RECORD_WRITERS)
-        _apply_fields(order, changes)
-        changed = True
-    if "abnormal_products" in data:
-        changed |= _sync_lines(order, user, data["abnormal_products"])
-    if data.get("duty_report") is not None:
-        changed |= _upsert_duty_report(order, user, data["duty_report"]) is not None
-    if data.get("tracks"):
-        changed |= bool(_add_tracks(order, user, data["tracks"]))
-    if "deductions" in data:
-        changed |= _sync_deductions(order, user, data["deductions"])
+    changed = order_header_change(order, user, header or {})
+    if abnormal_products is not None:
+        changed |= abnormal_products_sync(order, user, abnormal_products)
+    if duty_report is not None:
+        changed |= duty_report_apply(order, user, duty_report) is not None
+    changed |= bool(tracks_append(order, user, tracks))
+    if deductions is not None:
+        changed |= deductions_sync(order, user, deductions)
 
     if operation:
-        _apply_operation(
-            order, user, operation, remark=data.get("remark", ""), operator_name=data.get("operator_name", "")
-        )
+        order_transition(order, user, operation, remark=remark, operator_name=operator_name)
     elif changed:
         order.save()
     return order
@@ -229,25 +184,24 @@ def order_apply_operation(
     return order_update(
         user=user,
         order_id=order_id,
-        data={
-            "operation": operation,
-            "remark": remark,
-            "operator_name": operator_name,
-            "expected_status": expected_status,
-        },
+        operation=operation,
+        remark=remark,
+        operator_name=operator_name,
+        expected_status=expected_status or None,
     )
 
 
+# --- Delete and the overdue sweep ---------------------------------------------------------------------
 @transaction.atomic
 def order_delete(*, user: Any, order_id: int, remark: str = "") -> None:
     """Soft delete while created/waiting and in progress, by the creator or `service` (journaled)."""
-    order = _lock(user, order_id)
+    order = lock_order(user, order_id)
     if not workflow.deletable(order):
-        raise InvalidOperation(_("Only an order that is in progress and still created or waiting can be deleted."))
-    _require(order, user, workflow.DELETERS)
+        raise NotAllowedNow(_("Only an order that is in progress and still created or waiting can be deleted."))
+    require_actor(order, user, workflow.DELETERS)
     order.is_deleted, order.deleted_at = True, timezone.now()
     order.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
-    _journal(
+    record_journal(
         order,
         JournalOperation.DELETE,
         source=order.status,
@@ -260,11 +214,8 @@ def order_delete(*, user: Any, order_id: int, remark: str = "") -> None:
 def orders_mark_overdue(*, now: Any = None, sla_hours: int | None = None) -> int:
     """In-progress orders whose current step started more than the SLA ago → overdue (journaled by
     the system). One short transaction per order; the lock and re-check make concurrent sweeps safe."""
-    now = now or timezone.now()
-    hours = settings.AFTERSERVICE_STEP_SLA_HOURS if sla_hours is None else sla_hours
-    due = Order.objects.alive().filter(
-        workflow_status=WorkflowStatus.IN_PROGRESS, step_started_at__lt=now - timedelta(hours=hours)
-    )
+    cutoff = workflow.overdue_cutoff(now=now, hours=sla_hours)
+    due = Order.objects.alive().filter(workflow_status=WorkflowStatus.IN_PROGRESS, step_started_at__lt=cutoff)
     marked = 0
     for order_id in due.values_list("id", flat=True).order_by("id"):
         with transaction.atomic():
@@ -273,12 +224,13 @@ def orders_mark_overdue(*, now: Any = None, sla_hours: int | None = None) -> int
                 continue
             order.expire()
             order.save()
-            _journal(
+            record_journal(
                 order,
                 JournalOperation.OVERDUE,
                 source=order.status,
                 workflow_source=WorkflowStatus.IN_PROGRESS,
-                remark=_("Step older than %(hours)d hours.") % {"hours": hours},
+                remark=_("Step older than %(hours)d hours.")
+                % {"hours": sla_hours if sla_hours is not None else workflow.sla_hours()},
             )
             marked += 1
     return marked

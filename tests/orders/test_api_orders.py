@@ -527,7 +527,7 @@ def catalogue_orders(users, suppliers):
     other_factory = SupplierFactory(name="其他工厂", role="成品商")
     o1 = make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
     o2 = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], remark="抽屉卡顿")
-    services.order_update(user=users["creator"], order_id=o2.pk, data={"operation": "done"})
+    services.order_update(user=users["creator"], order_id=o2.pk, operation="done")
     o3 = make_order(
         users["service"],
         other_factory,
@@ -537,7 +537,7 @@ def catalogue_orders(users, suppliers):
         remark="延迟交货",
         saler="manager1",
     )
-    services.order_update(user=users["service"], order_id=o3.pk, data={"operation": "halt"})
+    services.order_update(user=users["service"], order_id=o3.pk, operation="halt")
     o4 = make_order(users["other"], other_factory, suppliers["accuser"], reason="其它", remark="包装破损")
     return [Order.objects.get(pk=o.pk) for o in (o1, o2, o3, o4)]
 
@@ -758,9 +758,9 @@ def full_order(users, suppliers, products):
     order = make_order(
         users["creator"], suppliers["customer"], suppliers["accuser"], abnormal_products=[{"sku_code": "SKU-1"}]
     )
-    services.duty_report_upsert(user=users["creator"], order_id=order.pk, data={"duty_to": "被告工厂"})
+    services.duty_report_upsert(user=users["creator"], order_id=order.pk, values={"duty_to": "被告工厂"})
     services.track_add(user=users["creator"], order_id=order.pk, remark="已联系工厂")
-    services.deduction_add(user=users["service"], order_id=order.pk, data={"compensation": Decimal("100")})
+    services.deduction_add(user=users["service"], order_id=order.pk, values={"compensation": Decimal("100")})
     return Order.objects.get(pk=order.pk)
 
 
@@ -863,7 +863,7 @@ def test_get_order_operations_follow_requesting_user(clients, full_order, client
 
 
 def test_get_order_submitted_shows_summitted_at(api, users, full_order):
-    services.order_update(user=users["creator"], order_id=full_order.pk, data={"operation": "done"})
+    services.order_update(user=users["creator"], order_id=full_order.pk, operation="done")
     full_order.refresh_from_db()
 
     data = api.get(detail(full_order.pk)).json()["data"]
@@ -993,7 +993,7 @@ def test_put_order_plain_assigned_specialist_may_not_edit(clients, users, suppli
 def test_put_order_header_after_submission_reviewed_answers_409(clients, users, suppliers):
     order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
     for _ in range(2):
-        services.order_update(user=users["service"], order_id=order.pk, data={"operation": "done"})
+        services.order_update(user=users["service"], order_id=order.pk, operation="done")
     before = state()
 
     response = clients["service"].put(detail(order.pk), {"type": "太晚了"}, format="json")
@@ -1059,7 +1059,7 @@ def test_delete_order_by_service_answers_200(clients, users, suppliers):
 
 def test_delete_order_after_submission_answers_409(api, users, suppliers):
     order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
-    services.order_update(user=users["creator"], order_id=order.pk, data={"operation": "done"})
+    services.order_update(user=users["creator"], order_id=order.pk, operation="done")
     before = state()
 
     response = api.delete(detail(order.pk))
@@ -1073,9 +1073,9 @@ def test_delete_order_after_submission_answers_409(api, users, suppliers):
 def journaled_order(users, suppliers):
     order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
     services.order_update(
-        user=users["creator"], order_id=order.pk, data={"operation": "done", "remark": "提交", "operator_name": "张三"}
+        user=users["creator"], order_id=order.pk, operation="done", remark="提交", operator_name="张三"
     )
-    services.order_update(user=users["service"], order_id=order.pk, data={"operation": "reject", "remark": "缺照片"})
+    services.order_update(user=users["service"], order_id=order.pk, operation="reject", remark="缺照片")
     return order
 
 

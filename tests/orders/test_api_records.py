@@ -83,7 +83,7 @@ def other_order(users, suppliers, products):
 @pytest.fixture
 def cancelled_order(users, suppliers, products):
     cancelled = make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
-    services.order_update(user=users["creator"], order_id=cancelled.pk, data={"operation": "cancel"})
+    services.order_update(user=users["creator"], order_id=cancelled.pk, operation="cancel")
     return cancelled
 
 
@@ -187,8 +187,8 @@ def test_post_abnormal_products_batch_with_unknown_sku_answers_400_adds_none(api
 
     errors = field_errors(response)
     assert list(errors) == ["abnormal_products"]
-    assert list(errors["abnormal_products"]) == ["1"]
-    assert "NOPE" in errors["abnormal_products"]["1"]["skuCode"][0]
+    assert list(errors["abnormal_products"]) == ["2"]  # the second element, counted from 1
+    assert "NOPE" in errors["abnormal_products"]["2"]["skuCode"][0]
     assert state() == before
 
 
@@ -342,7 +342,7 @@ def test_put_abnormal_product_unknown_sku_answers_400_unchanged(api, order):
 
 def test_put_abnormal_product_cancelled_order_answers_409_unchanged(api, users, order):
     line = add_line(order, "SKU-1", "旧")
-    services.order_update(user=users["creator"], order_id=order.pk, data={"operation": "cancel"})
+    services.order_update(user=users["creator"], order_id=order.pk, operation="cancel")
     before = state()
 
     response = api.put(line_url(order.pk, line.pk), {"remark": "新"}, format="json")
@@ -751,7 +751,7 @@ def deduction_url(order_id, deduction_id):
 
 
 def add_deduction(user, order, amount="100"):
-    return services.deduction_add(user=user, order_id=order.pk, data={"compensation": Decimal(amount)})
+    return services.deduction_add(user=user, order_id=order.pk, values={"compensation": Decimal(amount)})
 
 
 def test_post_deduction_service_answers_201_and_assigns_charge_number(clients, order):
@@ -1001,10 +1001,10 @@ def reports(users, suppliers):
     ]
     for data, reason in rows:
         order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], reason=reason)
-        services.duty_report_upsert(user=users["creator"], order_id=order.pk, data=data)
+        services.duty_report_upsert(user=users["creator"], order_id=order.pk, values=data)
     foreign = make_order(users["other"], suppliers["customer"], suppliers["accuser"])
     services.duty_report_upsert(
-        user=users["other"], order_id=foreign.pk, data={"abnormal_type": "色差", "compensation": Decimal("7")}
+        user=users["other"], order_id=foreign.pk, values={"abnormal_type": "色差", "compensation": Decimal("7")}
     )
 
 

@@ -23,8 +23,8 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.exceptions import APIException
 
-from afterservice_site.api import Conflict
 from orders import services
+from orders.exceptions import Conflict
 from orders.models import Journal, Order
 from orders.workflow import STEP_BY_STATUS, Status
 from tests.factories import make_order
@@ -57,7 +57,7 @@ def advance(users: dict[str, Any], order: Order, target: str) -> Order:
     while status != target:
         step = STEP_BY_STATUS[status]
         services.order_update(
-            user=users[sorted(step.actors)[0]], order_id=order.pk, data={"operation": "done", "expected_status": status}
+            user=users[sorted(step.actors)[0]], order_id=order.pk, operation="done", expected_status=status
         )
         status = step.done
     return Order.objects.get(pk=order.pk)
@@ -108,7 +108,9 @@ def test_concurrent_done_with_expected_status_moves_order_once(users, suppliers,
         services.order_update(
             user=fresh_user(users[actor]),
             order_id=order.pk,
-            data={"operation": "done", "expected_status": status, "remark": f"第{index}次点击"},
+            operation="done",
+            expected_status=status,
+            remark=f"第{index}次点击",
         )
         return OK
 
@@ -128,9 +130,7 @@ def test_concurrent_done_without_expected_status_applies_one_after_another(users
     journals = Journal.objects.filter(order=order).count()
 
     def done(index: int) -> Any:
-        services.order_update(
-            user=fresh_user(users["service"]), order_id=order.pk, data={"operation": "done", "remark": f"{index}"}
-        )
+        services.order_update(user=fresh_user(users["service"]), order_id=order.pk, operation="done", remark=f"{index}")
         return OK
 
     results = run_together(10, done)

@@ -226,7 +226,7 @@ def varied_orders(users, suppliers, products):
         for _ in range(index % 5):
             order.refresh_from_db()
             actor = users["superuser"]
-            services.order_update(user=actor, order_id=order.pk, data={"operation": Operation.DONE, "remark": "同意"})
+            services.order_update(user=actor, order_id=order.pk, operation=Operation.DONE, remark="同意")
         if index % 2:
             DutyReport.objects.create(order=order, abnormal_type="质量", duty_to="某厂")  # nulls: no amount, no date
         if index % 3 == 0:
@@ -234,8 +234,8 @@ def varied_orders(users, suppliers, products):
             Deduction.objects.create(order=order, compensation=Decimal("0.1"), has_receipt=False)
             Deduction.objects.create(order=order, compensation=Decimal("12345678.99"), has_receipt=True, remark="票")
         orders.append(order)
-    services.order_update(user=creator, order_id=orders[1].pk, data={"operation": Operation.HALT, "remark": "暂停"})
-    services.order_update(user=creator, order_id=orders[2].pk, data={"operation": Operation.CANCEL, "remark": "撤销"})
+    services.order_update(user=creator, order_id=orders[1].pk, operation=Operation.HALT, remark="暂停")
+    services.order_update(user=creator, order_id=orders[2].pk, operation=Operation.CANCEL, remark="撤销")
     return orders
 
 

@@ -13,10 +13,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
-from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from afterservice_site.api import Conflict, InvalidOperation
 from orders import services
+from orders.exceptions import Conflict, InvalidInput, NotAllowedNow, NotPermitted
 from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Order, Track
 from orders.workflow import SERVICE, STEP_BY_STATUS, STEPS, Operation, Status, WorkflowStatus
 from tests.factories import SupplierFactory, UserFactory, make_order
@@ -41,13 +40,13 @@ def advance(users: dict[str, Any], order: Order, target: str) -> Order:
     while status != target:
         step = STEP_BY_STATUS[status]
         actor = users[sorted(step.actors)[0]]
-        services.order_update(user=actor, order_id=order.pk, data={"operation": "done", "expected_status": status})
+        services.order_update(user=actor, order_id=order.pk, operation="done", expected_status=status)
         status = step.done
     return Order.objects.get(pk=order.pk)
 
 
 def operate(users: dict[str, Any], order: Order, operation: str) -> Order:
-    services.order_update(user=users["creator"], order_id=order.pk, data={"operation": operation})
+    services.order_update(user=users["creator"], order_id=order.pk, operation=operation)
     return Order.objects.get(pk=order.pk)
 
 
@@ -233,12 +232,12 @@ def test_header_change_is_allowed_only_in_created_waiting_service_approving(
     before = state_of(order.pk)
 
     if status in HEADER_EDITABLE:
-        services.order_update(user=users["creator"], order_id=order.pk, data={field: sent})
+        services.order_update(user=users["creator"], order_id=order.pk, header={field: sent})
         assert getattr(Order.objects.get(pk=order.pk), model_field) == stored
         assert Journal.objects.filter(order=order).count() == len(before["journals"])
     else:
-        with pytest.raises(InvalidOperation):
-            services.order_update(user=users["superuser"], order_id=order.pk, data={field: sent})
+        with pytest.raises(NotAllowedNow):
+            services.order_update(user=users["superuser"], order_id=order.pk, header={field: sent})
         assert state_of(order.pk) == before
 
 
@@ -256,7 +255,7 @@ def test_header_with_equal_values_is_not_a_change_in_any_status(users, service_u
         "creator_name": stored.creator_name,
     }
 
-    services.order_update(user=users["manager"], order_id=order.pk, data=same)
+    services.order_update(user=users["manager"], order_id=order.pk, header=same)
 
     assert state_of(order.pk) == before
 
@@ -266,8 +265,8 @@ def test_header_change_by_user_without_role_is_forbidden(users, suppliers, produ
     order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], saler="plain_saler")
     before = state_of(order.pk)
 
-    with pytest.raises(PermissionDenied):
-        services.order_update(user=plain, order_id=order.pk, data={"type": "退货"})
+    with pytest.raises(NotPermitted):
+        services.order_update(user=plain, order_id=order.pk, header={"type": "退货"})
 
     assert state_of(order.pk) == before
 
@@ -277,25 +276,23 @@ def _write(kind: str, user: Any, order_id: int) -> None:
     money = Decimal("100.00")
     writes = {
         "put_abnormal_products": lambda: services.order_update(
-            user=user, order_id=order_id, data={"abnormal_products": [{"sku_code": "SKU-2"}]}
+            user=user, order_id=order_id, abnormal_products=[{"sku_code": "SKU-2"}]
         ),
         "add_abnormal_products": lambda: services.abnormal_products_add(
             user=user, order_id=order_id, items=[{"sku_code": "SKU-2"}]
         ),
         "put_duty_report": lambda: services.order_update(
-            user=user, order_id=order_id, data={"duty_report": {"duty_to": "被告工厂"}}
+            user=user, order_id=order_id, duty_report={"duty_to": "被告工厂"}
         ),
         "upsert_duty_report": lambda: services.duty_report_upsert(
-            user=user, order_id=order_id, data={"duty_to": "被告工厂"}
+            user=user, order_id=order_id, values={"duty_to": "被告工厂"}
         ),
-        "put_tracks": lambda: services.order_update(
-            user=user, order_id=order_id, data={"tracks": [{"remark": "跟进"}]}
-        ),
+        "put_tracks": lambda: services.order_update(user=user, order_id=order_id, tracks=[{"remark": "跟进"}]),
         "add_track": lambda: services.track_add(user=user, order_id=order_id, remark="跟进"),
         "put_deductions": lambda: services.order_update(
-            user=user, order_id=order_id, data={"deductions": [{"compensation": money}]}
+            user=user, order_id=order_id, deductions=[{"compensation": money}]
         ),
-        "add_deduction": lambda: services.deduction_add(user=user, order_id=order_id, data={"compensation": money}),
+        "add_deduction": lambda: services.deduction_add(user=user, order_id=order_id, values={"compensation": money}),
     }
     writes[kind]()
 
@@ -331,7 +328,7 @@ def test_record_write_only_while_in_progress_and_not_end(users, order, kind, sta
         assert state_of(order.pk) != before
         assert state_of(order.pk)["journals"] == before["journals"]
     else:
-        with pytest.raises(InvalidOperation):
+        with pytest.raises(NotAllowedNow):
             _write(kind, users["service"], order.pk)
         assert state_of(order.pk) == before
 
@@ -339,7 +336,7 @@ def test_record_write_only_while_in_progress_and_not_end(users, order, kind, sta
 @pytest.mark.parametrize("who", ["creator", "service", "manager", "chief", "finance", "superuser"])
 def test_record_write_by_creator_or_any_role_user_is_allowed(users, order, who):
     services.track_add(user=users[who], order_id=order.pk, remark="跟进")
-    services.duty_report_upsert(user=users[who], order_id=order.pk, data={"duty_to": "被告工厂"})
+    services.duty_report_upsert(user=users[who], order_id=order.pk, values={"duty_to": "被告工厂"})
     services.abnormal_products_add(user=users[who], order_id=order.pk, items=[{"sku_code": "SKU-3"}])
 
     assert Track.objects.filter(order=order).count() == 1
@@ -370,24 +367,24 @@ def test_deduction_add_only_by_service_or_finance(users, order, kind, who, allow
         assert order.charge_number == f"CH{timezone.localdate():%Y%m%d}0001"
         assert Deduction.objects.filter(order=order).count() == 1
     else:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotPermitted):
             _write(kind, users[who], order.pk)
         assert state_of(order.pk) == before
 
 
 @pytest.mark.parametrize("who", ["creator", "manager", "chief"])
 def test_deduction_update_or_delete_by_other_roles_is_forbidden(users, order, who):
-    deduction = services.deduction_add(user=users["finance"], order_id=order.pk, data={"compensation": Decimal("1")})
+    deduction = services.deduction_add(user=users["finance"], order_id=order.pk, values={"compensation": Decimal("1")})
     before = state_of(order.pk)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         services.deduction_update(
-            user=users[who], order_id=order.pk, deduction_id=deduction.pk, data={"compensation": Decimal("2")}
+            user=users[who], order_id=order.pk, deduction_id=deduction.pk, values={"compensation": Decimal("2")}
         )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         services.deduction_delete(user=users[who], order_id=order.pk, deduction_id=deduction.pk)
-    with pytest.raises(PermissionDenied):
-        services.order_update(user=users[who], order_id=order.pk, data={"deductions": []})
+    with pytest.raises(NotPermitted):
+        services.order_update(user=users[who], order_id=order.pk, deductions=[])
 
     assert state_of(order.pk) == before
 
@@ -397,8 +394,8 @@ def test_charge_number_assigned_once_per_order_with_its_own_sequence(users, supp
     day = f"{timezone.localdate():%Y%m%d}"
 
     for _ in range(2):
-        services.deduction_add(user=users["finance"], order_id=order.pk, data={"compensation": Decimal("10")})
-    services.deduction_add(user=users["service"], order_id=other.pk, data={"compensation": Decimal("20")})
+        services.deduction_add(user=users["finance"], order_id=order.pk, values={"compensation": Decimal("10")})
+    services.deduction_add(user=users["service"], order_id=other.pk, values={"compensation": Decimal("20")})
 
     assert Order.objects.get(pk=order.pk).charge_number == f"CH{day}0001"
     assert Order.objects.get(pk=other.pk).charge_number == f"CH{day}0002"
@@ -414,11 +411,12 @@ def test_update_with_stale_expected_status_is_conflict_and_changes_nothing(users
         services.order_update(
             user=users["service"],
             order_id=order.pk,
-            data={"operation": "done", "expected_status": Status.WAITING, "tracks": [{"remark": "跟进"}]},
+            operation="done",
+            expected_status=Status.WAITING,
+            tracks=[{"remark": "跟进"}],
         )
 
-    assert raised.value.get_codes() == "conflict"
-    assert raised.value.status_code == 409
+    assert "service_approving" in raised.value.message
     assert state_of(order.pk) == before
 
 
@@ -501,7 +499,7 @@ def test_delete_outside_created_or_waiting_in_progress_is_invalid_operation(user
     before = state_of(order.pk)
 
     for who in ("creator", "service"):
-        with pytest.raises(InvalidOperation):
+        with pytest.raises(NotAllowedNow):
             services.order_delete(user=users[who], order_id=order.pk)
 
     assert state_of(order.pk) == before
@@ -651,7 +649,7 @@ def test_reject_without_remark_via_service_is_validation_error(users, order):
     advance(users, order, Status.SERVICE_APPROVING)
     before = state_of(order.pk)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput):
         services.order_apply_operation(user=users["service"], order_id=order.pk, operation=Operation.REJECT)
 
     assert state_of(order.pk) == before

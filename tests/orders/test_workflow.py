@@ -476,7 +476,7 @@ def test_halt_resume_cancel_by_specialist_without_role_is_forbidden(users, suppl
     for operation in ("halt", "cancel", "done"):
         before = snapshot(order.pk)
         assert_refused(put(client, order.pk, operation=operation), 403, "permission_denied", order.pk, before)
-    services.order_update(user=users["creator"], order_id=order.pk, data={"operation": "halt"})
+    services.order_update(user=users["creator"], order_id=order.pk, operation="halt")
     before = snapshot(order.pk)
     assert_refused(put(client, order.pk, operation="resume"), 403, "permission_denied", order.pk, before)
 

@@ -168,7 +168,7 @@ class Command(BaseCommand):
                         "duty_to": order.customer_name,
                     }
                     data["tracks"] = [{"remark": "已联系供应商核实"}]
-                services.order_update(user=actor, order_id=order.pk, data=data)
+                services.order_update(user=actor, order_id=order.pk, **data)
             if extra:
-                services.order_update(user=creator, order_id=order.pk, data={"operation": extra, "remark": "演示"})
+                services.order_update(user=creator, order_id=order.pk, operation=extra, remark="演示")
         return len(ORDER_PLAN)

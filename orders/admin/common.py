@@ -1,0 +1,40 @@
+"""Small helpers shared by the admin modules: domain errors as text, local times, field labels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from orders.exceptions import DomainError, InvalidInput
+from orders.models import Order
+
+
+def _sentences(errors: Any) -> list[str]:
+    if isinstance(errors, dict):
+        return [text for value in errors.values() for text in _sentences(value)]
+    if isinstance(errors, (list, tuple)):
+        return [text for value in errors for text in _sentences(value)]
+    return [str(errors)]
+
+
+def error_text(exc: DomainError) -> str:
+    """What a refused service call says, as one line for a message (every field error of an
+    invalid input)."""
+    if isinstance(exc, InvalidInput) and exc.errors:
+        return " ".join(_sentences(exc.errors))
+    return exc.message
+
+
+def local_time(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def short_time(value: datetime | None) -> str | None:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else None
+
+
+def field_label(name: str) -> str:
+    return capfirst(Order._meta.get_field(name).verbose_name)

@@ -1,0 +1,260 @@
+"""The order pages of the back office: changelist, add and change forms, CSV export, actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from afterservice_site.people import display_name
+from orders import selectors, services, workflow
+from orders.admin.common import error_text, short_time
+from orders.admin.export import orders_csv_response
+from orders.admin.filters import OverdueFilter
+from orders.admin.forms import OrderAdminForm
+from orders.admin.formsets import FORMSET_DATA, formset_touched, note_formset_changes
+from orders.admin.inlines import AbnormalProductInline, DeductionInline, DutyReportInline, JournalInline, TrackInline
+from orders.admin.workflow_panel import WorkflowPanelMixin
+from orders.exceptions import DomainError, NotPermitted
+from orders.models import Order
+from orders.workflow import Operation, WorkflowStatus
+
+HEADER_FIELDS = ["type", "reason", "customer", "accuser", "saler", "creator_name", "remark"]
+# Read-only, the specialist is shown by the name people know (not the username).
+LOCKED_HEADER_FIELDS = ["type", "reason", "customer", "accuser", "saler_name", "creator_name", "remark"]
+STATE_FIELDS = ["serial_number", "charge_number", "status", "workflow_status", "creator"]
+TIME_FIELDS = ["created_at", "summitted_at", "step_started_at", "updated_at", "is_deleted", "deleted_at"]
+
+
+@admin.register(Order)
+class OrderAdmin(WorkflowPanelMixin, admin.ModelAdmin):
+    form = OrderAdminForm
+    change_form_template = "admin/orders/order/change_form.html"
+    change_list_template = "admin/orders/order/change_list.html"
+
+    list_display = [
+        "serial_number",
+        "type",
+        "status",
+        "workflow_status",
+        "customer_name",
+        "accuser_name",
+        "saler_name",
+        "submitted",
+        "updated",
+    ]
+    list_display_links = ["serial_number"]
+    list_filter = ["status", "workflow_status", "reason", "type", OverdueFilter, "is_deleted"]
+    search_fields = [
+        "serial_number",
+        "charge_number",
+        "customer_name",
+        "accuser_name",
+        "creator_name",
+        "creator__username",
+        "abnormal_products__sku_code",
+    ]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    autocomplete_fields = ["customer", "accuser"]
+    actions = ["export_csv", "resume_overdue"]
+
+    # Compact times: the list is wide, and the locale's long date format wraps every row.
+    @admin.display(description=Order._meta.get_field("summitted_at").verbose_name, ordering="summitted_at")
+    def submitted(self, obj: Order) -> str | None:
+        return short_time(obj.summitted_at)
+
+    @admin.display(description=Order._meta.get_field("updated_at").verbose_name, ordering="updated_at")
+    def updated(self, obj: Order) -> str | None:
+        return short_time(obj.updated_at)
+
+    # --- Who sees and edits what ------------------------------------------------------------------
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        return selectors.orders_in_back_office(request.user)
+
+    def _writer(self, request: HttpRequest, order: Order) -> bool:
+        return not order.is_deleted and workflow.is_one_of(order, request.user, workflow.RECORD_WRITERS)
+
+    def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        """Model permission, and for one order: something on it is still editable by this user
+        (otherwise the page is view-only; the workflow buttons work on their own permission)."""
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        editable = workflow.header_editable(obj) or workflow.records_editable(obj)
+        return editable and self._writer(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        # Orders are soft-deleted through the API (`DELETE orders/<id>`); the journal refers to them.
+        return False
+
+    def get_inlines(self, request: HttpRequest, obj: Order | None) -> list[type]:
+        if obj is None:
+            return [AbnormalProductInline]
+        return [AbnormalProductInline, DutyReportInline, TrackInline, DeductionInline, JournalInline]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Order | None = None) -> list[tuple[Any, dict[str, Any]]]:
+        if obj is None:
+            return [(None, {"fields": HEADER_FIELDS})]
+        header = HEADER_FIELDS if self._header_open(request, obj) else LOCKED_HEADER_FIELDS
+        return [
+            (None, {"fields": STATE_FIELDS}),
+            (_("Claim"), {"fields": header}),
+            (_("Dates"), {"fields": TIME_FIELDS, "classes": ["collapse"]}),
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
+        if obj is None:
+            return []
+        if self._header_open(request, obj):
+            return [*STATE_FIELDS, *TIME_FIELDS]
+        return [*STATE_FIELDS, *LOCKED_HEADER_FIELDS, *TIME_FIELDS]
+
+    def _header_open(self, request: HttpRequest, obj: Order) -> bool:
+        """Header fields are editable while `workflow.header_editable`, by the order's writers."""
+        return workflow.header_editable(obj) and self._writer(request, obj) and self.has_change_permission(request)
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        return {"creator_name": display_name(request.user), **super().get_changeform_initial_data(request)}
+
+    # --- Saving: one service call per save ----------------------------------------------------------
+    def save_model(self, request: HttpRequest, obj: Order, form: forms.ModelForm, change: bool) -> None:
+        """Nothing here: `save_related` sends the header and the inlines to the service together."""
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: list[Any], change: bool) -> None:
+        data: dict[str, Any] = {}
+        for formset in formsets:
+            to_data = FORMSET_DATA.get(formset.model)
+            if to_data is not None and formset_touched(formset):
+                data.update(to_data(formset))
+            note_formset_changes(formset)
+        if not change:
+            created = services.order_create(
+                user=request.user,
+                abnormal_products=[
+                    {key: value for key, value in item.items() if key != "id"}
+                    for item in data.get("abnormal_products", [])
+                ],
+                **self._create_kwargs(form),
+            )
+            # The admin goes on with `form.instance` (history entry, redirect): make it the created order.
+            form.instance.__dict__.update(created.__dict__)
+            return
+        header = self._header_changes(form)
+        if data or header:
+            services.order_update(user=request.user, order_id=form.instance.pk, header=header, **data)
+
+    @staticmethod
+    def _create_kwargs(form: forms.ModelForm) -> dict[str, Any]:
+        values = form.cleaned_data
+        saler = values.get("saler")
+        return {
+            "type": values["type"],
+            "customer_name": values["customer"].name,
+            "accuser_name": values["accuser"].name,
+            "creator_name": values["creator_name"],
+            "reason": values["reason"],
+            "remark": values["remark"],
+            "saler": saler.username if saler else None,
+        }
+
+    @staticmethod
+    def _header_changes(form: forms.ModelForm) -> dict[str, Any]:
+        """The changed header fields under the API's names (suppliers by name, the specialist by username)."""
+        data: dict[str, Any] = {}
+        for name in form.changed_data:
+            value = form.cleaned_data.get(name)
+            if name in ("customer", "accuser"):
+                data[f"{name}_name"] = value.name
+            elif name == "saler":
+                data["saler"] = value.username if value else ""
+            elif name in ("type", "reason", "creator_name", "remark"):
+                data[name] = value
+        return data
+
+    def get_urls(self) -> list[Any]:
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        own = [
+            path("export/", self.admin_site.admin_view(self.export_view), name=f"{prefix}_export"),
+            path(
+                "<path:object_id>/operation/",
+                self.admin_site.admin_view(self.operation_view),
+                name=f"{prefix}_operation",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """A refusal from the service (a race: the order moved while the form was open) rolls the
+        save back (the admin's own transaction) and comes back as a message on the reloaded page."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except NotPermitted as exc:
+            raise PermissionDenied(exc.message) from exc
+        except DomainError as exc:
+            self.message_user(request, error_text(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    # --- CSV export and actions ---------------------------------------------------------------------
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The changelist as filtered, searched and sorted on screen, every page of it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:  # what the changelist itself does with a bad filter
+            return HttpResponseRedirect(f"{reverse('admin:orders_order_changelist')}?{ERROR_FLAG}=1")
+        return orders_csv_response(changelist.get_queryset(request))
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        extra = {"export_label": _("Export CSV"), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
+    @admin.action(permissions=["view"], description=_("Export selected orders as CSV"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Order]) -> HttpResponse:
+        return orders_csv_response(queryset)
+
+    @admin.action(permissions=["change"], description=_("Resume selected overdue orders"))
+    def resume_overdue(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        """Each overdue order through `services.order_apply_operation` (its own transaction and
+        journal row); orders that are not overdue are left alone and counted."""
+        selected = list(queryset.only("id", "serial_number", "status", "workflow_status", "is_deleted"))
+        overdue = [o for o in selected if o.workflow_status == WorkflowStatus.OVERDUE and not o.is_deleted]
+        resumed = 0
+        for order in overdue:
+            try:
+                services.order_apply_operation(
+                    user=request.user, order_id=order.pk, operation=Operation.RESUME, expected_status=order.status
+                )
+            except DomainError as exc:
+                self.message_user(
+                    request,
+                    gettext("%(order)s was not resumed: %(error)s") % {"order": order, "error": error_text(exc)},
+                    messages.ERROR,
+                )
+            else:
+                resumed += 1
+        if resumed:
+            self.message_user(request, gettext("Resumed orders: %(count)d.") % {"count": resumed}, messages.SUCCESS)
+        if len(selected) > len(overdue):
+            self.message_user(
+                request,
+                gettext("Not overdue, left alone: %(count)d.") % {"count": len(selected) - len(overdue)},
+                messages.WARNING,
+            )
