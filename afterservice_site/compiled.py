@@ -10,10 +10,17 @@ applies to each column — so rows come back as the same Python values the ORM w
 The queryset is built by a function of the arguments; it is compiled once with stand-in values
 for them, which are then located in the compiled parameters (each must appear exactly once).
 A list argument (an `IN (...)`) makes its length part of the shape: one compilation per length.
+
+This reads Django's compiler (`as_sql`, `select`, `get_converters`), which is not a public API.
+So that a Django upgrade cannot break requests: the first run of each shape also runs the plain
+queryset and compares the rows; if compiling fails or the rows differ, the query logs one warning
+and runs through the ORM from then on. tests/test_compiled.py compares every compiled query of
+the project with the ORM on both databases, so an upgrade that breaks it fails loudly in CI.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,6 +28,7 @@ from typing import Any
 from django.db import connections
 from django.db.models import QuerySet
 
+logger = logging.getLogger("afterservice.compiled")
 _INT_STANDIN = -7_340_000_000_000  # far from any id
 
 
@@ -35,10 +43,24 @@ class CompiledQuery:
     `.rows(key)`: a list of tuples, as `values_list` would give. The queryset must be a
     `values_list` (or `values`) queryset of scalar arguments and lists of integers."""
 
+    # Every compiled query of the project, so that a test can compare each with the ORM.
+    instances: list[CompiledQuery] = []
+
     def __init__(self, build: Callable[..., QuerySet[Any]], using: str = "default") -> None:
         self.build, self.using = build, using
         self._shapes: dict[tuple[Any, ...], tuple[str, list[Any], list[tuple[int, int, int | None]], list[Any]]] = {}
         self._lock = threading.Lock()
+        self.fallback = False  # set once compiling proved unsafe: every call runs the plain queryset
+        CompiledQuery.instances.append(self)
+
+    def orm_rows(self, *args: Any) -> list[tuple[Any, ...]]:
+        """The rows as the plain queryset gives them (the reference, and the fallback)."""
+        return [tuple(row) for row in self.build(*args).using(self.using)]
+
+    def _fall_back(self, reason: str, exc: BaseException | None = None) -> None:
+        if not self.fallback:
+            self.fallback = True
+            logger.warning("CompiledQuery falls back to the ORM: %s", reason, exc_info=exc)
 
     def _compile(self, shape: tuple[Any, ...], args: Sequence[Any]) -> tuple[Any, ...]:
         standins = [
@@ -66,9 +88,31 @@ class CompiledQuery:
         return entry
 
     def rows(self, *args: Any) -> list[tuple[Any, ...]]:
+        if self.fallback:
+            return self.orm_rows(*args)
         connection = connections[self.using]
         shape = (connection.vendor, *(len(a) if isinstance(a, list) else type(a) for a in args))
-        entry = self._shapes.get(shape) or self._compile(shape, args)
+        entry = self._shapes.get(shape)
+        if entry is not None:
+            return self._run(entry, args)
+        try:
+            entry = self._compile(shape, args)
+        except Exception as exc:  # Django's compiler changed under us
+            self._fall_back("compiling failed", exc)
+            return self.orm_rows(*args)
+        # Compared as sets of rows (a query without ORDER BY may return them in any order), twice
+        # before giving up: a concurrent write may land between the two reads.
+        for _attempt in range(2):
+            rows, expected = self._run(entry, args), self.orm_rows(*args)
+            if sorted(rows, key=repr) == sorted(expected, key=repr):
+                return rows
+        with self._lock:
+            self._shapes.pop(shape, None)
+        self._fall_back(f"rows differ from the queryset's for shape {shape}")
+        return expected
+
+    def _run(self, entry: tuple[Any, ...], args: Sequence[Any]) -> list[tuple[Any, ...]]:
+        connection = connections[self.using]
         sql, template, slots, converters = entry
         params = list(template)
         for position, i, j in slots:

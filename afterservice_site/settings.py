@@ -1,8 +1,6 @@
 """Settings for the after-sales service, read from the environment (see README "Configuration")."""
 
-import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -110,29 +108,20 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (shared by the gunicorn workers; the throttle counters use it with REDIS_URL) ------
+# --- Caches ----------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "afterservice_cache",
-        }
-    }
-
-# Throttle counters (afterservice_site/throttling.py): with REDIS_URL in that cache (every host);
-# without, in counter files in THROTTLE_DIR, shared by the gunicorn workers of this host — never
-# the database cache, which made every GET a write transaction (README "Performance").
-THROTTLE_DIR = (
-    ""
-    if REDIS_URL
-    else os.environ.get("THROTTLE_DIR")
-    or os.path.join(
-        "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir(),  # noqa: S108 - a private 0700 folder
-        f"afterservice-throttle-{os.getuid()}-{hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]}",
+CACHES = {
+    "default": (
+        {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
     )
+}
+# Throttle counters: Redis when REDIS_URL is set (shared by every host), else this process's memory.
+CACHES["throttle"] = (
+    {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
 )
 
 # --- Auth ----------------------------------------------------------------------------------------
@@ -202,6 +191,9 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("THROTTLE_USER", "6000/minute"),
     },
+    # Trusted reverse proxies in front of the service: the client address is the one they add to
+    # X-Forwarded-For. 0 (the default) uses the socket's address, so a forged header changes nothing.
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES") or 0),
     "PAGE_SIZE": 20,
     "DATETIME_FORMAT": "%Y-%m-%d %H:%M:%S",
     "DATETIME_INPUT_FORMATS": ["%Y-%m-%d %H:%M:%S", "iso-8601"],

@@ -99,7 +99,6 @@ def server_env(db: Database, workdir: Path) -> dict[str, str]:
             "AFTERSERVICE_PLAIN_STATIC": "1",
             "THROTTLE_USER": "1000000/minute",
             "THROTTLE_ANON": "1000000/minute",
-            "THROTTLE_DIR": str(workdir / "throttle"),  # this run's own counters
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }

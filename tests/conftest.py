@@ -28,9 +28,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
-    # Throttling counts requests in the cache; tests get a fresh local cache each.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    settings.THROTTLE_DIR = ""  # the cache above, not the host's counter files
+    # Throttling counts requests in the `throttle` cache; tests get fresh local caches each.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-default"},
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-throttle"},
+    }
     # The manifest storage needs `collectstatic` first; admin pages in tests use plain storage.
     settings.STORAGES = {
         **settings.STORAGES,

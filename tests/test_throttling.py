@@ -1,9 +1,11 @@
-"""Throttling: fixed-window counters shared by every worker (afterservice_site/throttling.py)."""
+"""Throttling: DRF's rates counted per fixed window in the `throttle` cache; client addresses
+only through the configured number of trusted proxies (`NUM_PROXIES`)."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.test import APIRequestFactory
 
 from afterservice_site import throttling
@@ -16,37 +18,25 @@ ORDERS = "/api/v1/afterservice/orders"
 def low_rates(monkeypatch):
     monkeypatch.setattr(throttling.UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "2/minute"})
     monkeypatch.setattr(throttling.AnonRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "2/minute"})
+    caches["throttle"].clear()  # the local-memory cache outlives a test: other tests' counts
 
 
-@pytest.fixture(params=["files", "cache"])
-def store(request, settings, tmp_path):
-    settings.THROTTLE_DIR = str(tmp_path) if request.param == "files" else ""
-    caches["default"].clear()  # the local-memory cache outlives a test: other tests' counts
-    return request.param
+def _anonymous_allowed(ip: str, forwarded_for: str | None = None) -> bool:
+    headers = {"HTTP_X_FORWARDED_FOR": forwarded_for} if forwarded_for is not None else {}
+    request = Request(APIRequestFactory().get("/api/schema", REMOTE_ADDR=ip, **headers))
+    request.user = AnonymousUser()
+    return throttling.AnonRateThrottle().allow_request(request, None)
 
 
-def test_file_counters_two_workers_share_one_count(tmp_path):
-    worker_a, worker_b = throttling.FileCounters(str(tmp_path)), throttling.FileCounters(str(tmp_path))
+def test_increment_counts_per_key_from_one():
+    caches["throttle"].clear()
 
-    counts = [worker_a.incr("throttle_user_1", 100, 60), worker_b.incr("throttle_user_1", 100, 60)]
-    counts.append(worker_a.incr("throttle_user_1", 100, 60))
+    counts = [throttling.increment("k1", 60), throttling.increment("k1", 60), throttling.increment("k2", 60)]
 
-    assert counts == [1, 2, 3]
-    assert worker_b.incr("throttle_user_2", 100, 60) == 1  # another user, another counter
-    assert worker_b.incr("throttle_user_1", 101, 60) == 1  # the next window starts at 1
+    assert counts == [1, 2, 1]
 
 
-def test_file_counters_new_window_sweeps_finished_windows(tmp_path):
-    counters = throttling.FileCounters(str(tmp_path))
-    counters.incr("throttle_anon_::1", 100, 60)
-    counters.incr("throttle_anon_127.0.0.1", 100, 60)
-
-    counters.incr("throttle_anon_127.0.0.1", 102, 60)
-
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["throttle_anon_127.0.0.1.102"]
-
-
-def test_get_over_user_rate_answers_429_with_retry_after(low_rates, store, users):
+def test_get_over_user_rate_answers_429_with_retry_after(low_rates, users):
     client = client_for(users["creator"])
 
     statuses = [client.get(ORDERS).status_code for _ in range(4)]
@@ -57,7 +47,7 @@ def test_get_over_user_rate_answers_429_with_retry_after(low_rates, store, users
     assert 1 <= int(response["Retry-After"]) <= 60
 
 
-def test_user_rate_counts_per_user(low_rates, store, users):
+def test_user_rate_counts_per_user(low_rates, users):
     first, second = client_for(users["creator"]), client_for(users["other"])
     for _ in range(3):
         first.get(ORDERS)
@@ -66,25 +56,30 @@ def test_user_rate_counts_per_user(low_rates, store, users):
     assert first.get(ORDERS).status_code == 429
 
 
-def test_anonymous_over_anon_rate_refused_per_ip(low_rates, store):
+def test_anonymous_over_anon_rate_refused_per_address(low_rates):
     # Protected endpoints answer 401 before throttling (DRF checks permissions first); the open ones
-    # (the schema, the docs) are throttled per IP.
-    factory = APIRequestFactory()
-
-    def allowed(ip):
-        request = Request(factory.get("/api/schema", REMOTE_ADDR=ip))
-        request.user = AnonymousUser()
-        return throttling.AnonRateThrottle().allow_request(request, None)
-
-    assert [allowed("10.0.0.1") for _ in range(3)] == [True, True, False]
-    assert allowed("10.0.0.2")
+    # (the schema, the docs) are throttled per client address.
+    assert [_anonymous_allowed("10.0.0.1") for _ in range(3)] == [True, True, False]
+    assert _anonymous_allowed("10.0.0.2")
 
 
-def test_file_counters_unwritable_folder_lets_requests_through(tmp_path, caplog):
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("")
-    counters = throttling.FileCounters(str(blocker / "counters"))
+def test_forged_forwarded_for_without_trusted_proxy_changes_nothing(low_rates):
+    assert api_settings.NUM_PROXIES == 0
+    allowed = [_anonymous_allowed("10.0.0.9", forwarded_for=f"203.0.113.{n}") for n in range(5)]
 
-    assert counters.incr("throttle_user_1", 100, 60) == 0
-    assert counters.incr("throttle_user_1", 100, 60) == 0
-    assert caplog.text.count("requests are not throttled") == 1
+    assert allowed == [True, True, False, False, False]
+
+
+def test_long_forwarded_for_value_is_still_throttled(low_rates):
+    forged = ",".join(["198.51.100.7"] * 40)  # ~500 characters
+
+    assert [_anonymous_allowed("10.0.0.8", forwarded_for=forged) for _ in range(3)] == [True, True, False]
+
+
+def test_one_trusted_proxy_throttles_by_the_address_it_adds(low_rates, monkeypatch):
+    monkeypatch.setattr(api_settings, "NUM_PROXIES", 1)
+    # The proxy (10.0.0.1) appends the address it saw; anything before it is the client's claim.
+    first = [_anonymous_allowed("10.0.0.1", forwarded_for=f"1.1.1.{n}, 198.51.100.20") for n in range(3)]
+
+    assert first == [True, True, False]
+    assert _anonymous_allowed("10.0.0.1", forwarded_for="198.51.100.21")

@@ -1,6 +1,5 @@
-"""Role groups (DESIGN.md §6), the seeded duty-report option lists (§7) and the cache table."""
+"""Role groups and the seeded duty-report option lists."""
 
-from django.core.management import call_command
 from django.db import migrations
 
 ROLES = ["service", "manager", "chief", "finance"]
@@ -28,11 +27,6 @@ def remove_options(apps, schema_editor):
     apps.get_model("orders", "OptionValue").objects.all().delete()
 
 
-def create_cache_table(apps, schema_editor):
-    # The database cache backs throttling across gunicorn workers when REDIS_URL is unset.
-    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
@@ -41,5 +35,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(create_roles_and_options, remove_options),
-        migrations.RunPython(create_cache_table, migrations.RunPython.noop),
     ]

@@ -362,6 +362,24 @@ def test_change_form_inlines_add_line_track_and_duty_report_through_service(staf
     assert (report.abnormal_type, report.compensation, report.duty_to_supplier.name) == ("质量", 5000, "被告工厂")
 
 
+def test_change_form_save_records_inline_changes_in_admin_history(staff, order, products):
+    # `formsets.note_formset_changes` fills the attributes Django's `construct_change_message` reads
+    # from a saved formset (the formsets are never saved by Django here: the service writes). If a
+    # Django upgrade reads something else, the history entry loses its inline changes and this fails.
+    from django.contrib.admin.models import LogEntry
+
+    order = advance(order, Status.SERVICE_APPROVING, staff["superuser"])
+    client = login(staff["service"])
+    data = form_data(client.get(change_url(order)))
+    add_row(data, "tracks", remark="已联系供应商")
+
+    response = client.post(change_url(order), data)
+
+    assert response.status_code == 302
+    entry = LogEntry.objects.get(object_id=str(order.pk))
+    assert entry.get_change_message() == "添加了 售后跟踪“已联系供应商”。"
+
+
 def test_change_form_duty_report_value_outside_option_list_is_form_error(staff, order):
     client = login(staff["service"])
     data = form_data(client.get(change_url(order)))
