@@ -44,6 +44,16 @@ def _sample_arguments(query: compiled.CompiledQuery, orders: list[Order], token:
     return [(ids,), (ids[:1],), ([-1],)]
 
 
+def test_first_run_matching_the_queryset_keeps_the_compiled_path(db, verified):
+    UserFactory(username="fast-a")
+    query = compiled.CompiledQuery(lambda name: User.objects.filter(username=name).values_list("username"))
+    compiled.CompiledQuery.instances.remove(query)
+
+    assert query.rows("fast-a") == [("fast-a",)]
+    assert query.rows("fast-a") == [("fast-a",)]
+    assert not query.fallback
+
+
 def test_every_compiled_query_returns_the_rows_of_its_queryset(orders_with_records, creator):
     token, _ = Token.objects.get_or_create(user=creator)
     assert compiled.CompiledQuery.instances, "the project's compiled queries registered themselves"
@@ -62,6 +72,11 @@ def test_order_rows_have_nested_records_and_duty_report(orders_with_records):
     assert rows[0].duty_report.compensation == Decimal("12.50")
     assert len(rows[0].nested["abnormal_products"]) == 3 and len(rows[0].nested["tracks"]) == 1
     assert rows[1].duty_report is None
+
+
+@pytest.fixture
+def verified(monkeypatch):
+    monkeypatch.setattr(compiled.CompiledQuery, "verify_first_run", True)
 
 
 def test_compilation_failure_falls_back_to_the_orm_with_one_warning(db, caplog):
@@ -83,7 +98,7 @@ def test_compilation_failure_falls_back_to_the_orm_with_one_warning(db, caplog):
     assert caplog.text.count("falls back to the ORM") == 1
 
 
-def test_rows_differing_from_the_queryset_fall_back_to_the_queryset(db, monkeypatch, caplog):
+def test_rows_differing_from_the_queryset_fall_back_to_the_queryset(db, monkeypatch, caplog, verified):
     UserFactory(username="fallback-b")
     query = compiled.CompiledQuery(lambda name: User.objects.filter(username=name).values_list("username"))
     compiled.CompiledQuery.instances.remove(query)
