@@ -232,6 +232,9 @@ SPECTACULAR_SETTINGS = {
 # --- Domain settings -----------------------------------------------------------------------------
 AFTERSERVICE_STEP_SLA_HOURS = int(os.environ.get("AFTERSERVICE_STEP_SLA_HOURS", "72"))
 AFTERSERVICE_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("AFTERSERVICE_IDEMPOTENCY_TTL_HOURS", "24"))
+# A `POST orders` whose body equals one the same user filed this many seconds ago answers that
+# order instead of filing a duplicate (the old app retries after its 60 s timeout); 0 turns it off.
+AFTERSERVICE_DUPLICATE_WINDOW_S = int(os.environ.get("AFTERSERVICE_DUPLICATE_WINDOW_S", "600"))
 
 # --- Logging (request id on every line; no bodies, no tokens) ----------------------------------
 LOGGING = {

@@ -90,6 +90,18 @@ class Id(serializers.IntegerField):
         super().__init__(**kwargs)
 
 
+class BoundedList(serializers.ListField):
+    """A list whose length is checked before any element is validated: a 2 MB body of a million
+    elements costs one `len()`, not a million validations and their errors."""
+
+    default_error_messages = {"too_long": _("At most {max_length} items, not {length}.")}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, list) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("too_long", max_length=self.max_length, length=len(data))
+        return super().to_internal_value(data)
+
+
 class AliasedSerializer(serializers.Serializer):
     """Renames legacy keys to canonical ones before validation (the canonical key wins)."""
 

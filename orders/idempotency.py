@@ -39,11 +39,22 @@ RUNNING_TIMEOUT = timedelta(minutes=5)
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
 
 
-def _fingerprint(request: Request) -> str:
+REPLAYED = "Idempotent-Replayed"
+
+
+def _canonical_body(request: Request) -> bytes:
     # Sorted keys: the same JSON object in another key order is the same request.
-    body = orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    return orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+
+
+def body_fingerprint(request: Request) -> str:
+    """sha256 of the request's JSON body, key order aside (a retried create's identity)."""
+    return hashlib.sha256(_canonical_body(request)).hexdigest()
+
+
+def _fingerprint(request: Request) -> str:
     path = request.path.rstrip("/")
-    return hashlib.sha256(request.method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+    return hashlib.sha256(request.method.encode() + b" " + path.encode() + b"\n" + _canonical_body(request)).hexdigest()
 
 
 def _claim(user: Any, key: str, fingerprint: str) -> tuple[IdempotencyKey | None, Response | None]:
@@ -69,7 +80,7 @@ def _claim(user: Any, key: str, fingerprint: str) -> tuple[IdempotencyKey | None
         if existing.state == IdempotencyKey.State.RUNNING:
             raise Conflict(_("A request with this Idempotency-Key is still being processed; retry later."))
         response = Response(orjson.loads(existing.response_body), status=existing.response_status)
-        response["Idempotent-Replayed"] = "true"
+        response[REPLAYED] = "true"
         return None, response
     raise Conflict(_("A request with this Idempotency-Key is still being processed; retry later."))
 

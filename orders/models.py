@@ -21,6 +21,13 @@ from orders.workflow import Operation, Status, WorkflowStatus
 
 MAX_TEXT = 5000
 MAX_NAME = 100
+MAX_NOTE = 1000  # an abnormal product's or a follow-up's remark
+
+# How many records one order holds at most: bounds what one order (and one list page) can cost.
+MAX_ABNORMAL_PRODUCTS = 100
+MAX_DEDUCTIONS = 50
+MAX_TRACKS = 200
+MAX_ATTACHMENTS = 50
 
 
 class Reason(models.TextChoices):
@@ -31,8 +38,8 @@ class Reason(models.TextChoices):
     OTHER = "其它", _("other")
 
 
-def _in_progress(order: Order) -> bool:
-    return order.workflow_status == WorkflowStatus.IN_PROGRESS
+def _actionable(order: Order) -> bool:
+    return order.workflow_status in workflow.ACTIONABLE
 
 
 def _chain_transition(field: FSMField, operation: str, body: Callable[..., None]) -> Callable[..., None]:
@@ -46,13 +53,13 @@ def _chain_transition(field: FSMField, operation: str, body: Callable[..., None]
         target = step.done if operation == Operation.DONE else step.reject
         if step.actors and target is not None:
             method = transition(
-                field=field, source=step.status, target=target, conditions=[_in_progress], permission=permission
+                field=field, source=step.status, target=target, conditions=[_actionable], permission=permission
             )(method)
     return method
 
 
 def _workflow_permission(order: Order, user: Any) -> bool:
-    return workflow.is_one_of(order, user, workflow.RECORD_WRITERS)
+    return workflow.is_one_of(order, user, workflow.WORKFLOW_OPERATORS)
 
 
 class OrderQuerySet(models.QuerySet):
@@ -108,6 +115,10 @@ class Order(ConcurrentTransitionMixin, models.Model):
     summitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     remark = models.TextField(_("abnormality description"), max_length=MAX_TEXT)
     reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    # The remark of the latest reject (kept with the order so lists need no journal query).
+    last_reject_reason = models.TextField(_("last reject reason"), max_length=MAX_TEXT, blank=True, editable=False)
+    # sha256 of the create request's body: a retried identical create is answered with this order.
+    create_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     is_deleted = models.BooleanField(_("deleted"), default=False, editable=False)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False, db_index=True)
@@ -145,6 +156,11 @@ class Order(ConcurrentTransitionMixin, models.Model):
                 )
                 for field in ("creator_name", "saler_name", "customer_name", "accuser_name")
             ),
+            models.Index(
+                fields=["creator", "create_fingerprint", "-created_at"],
+                name="order_create_retry_idx",
+                condition=~Q(create_fingerprint=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,8 +181,11 @@ class Order(ConcurrentTransitionMixin, models.Model):
 
     def _done(self) -> None:
         """One step forward. waiting → service_approving sets `summitted_at`;
-        finance_reviewing → end also moves the workflow status to done."""
+        finance_reviewing → end also moves the workflow status to done. An overdue order is back
+        in progress."""
         now = timezone.now()
+        if self.workflow_status == WorkflowStatus.OVERDUE:
+            self.catch_up()
         if self.status == workflow.SUBMIT_FROM:
             self.summitted_at = now
         if workflow.chain_target(self.status, Operation.DONE) == workflow.FINAL_STATUS:
@@ -174,7 +193,10 @@ class Order(ConcurrentTransitionMixin, models.Model):
         self.step_started_at = now
 
     def _reject(self) -> None:
-        """One step back (the reason goes to the journal)."""
+        """One step back; the reason goes to the journal and `last_reject_reason` (set by the
+        service). An overdue order is back in progress."""
+        if self.workflow_status == WorkflowStatus.OVERDUE:
+            self.catch_up()
         self.step_started_at = timezone.now()
 
     done = _chain_transition(status, Operation.DONE, _done)
@@ -217,12 +239,16 @@ class Order(ConcurrentTransitionMixin, models.Model):
     def expire(self) -> None:
         """in_progress → overdue: applied by `manage.py mark_overdue` (the system)."""
 
+    @transition(field=workflow_status, source=WorkflowStatus.OVERDUE, target=WorkflowStatus.IN_PROGRESS)
+    def catch_up(self) -> None:
+        """overdue → in_progress: only as part of a `done`/`reject` on the late step."""
+
 
 class AbnormalProduct(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="abnormal_products")
     product = models.ForeignKey("products.Product", verbose_name=_("product"), on_delete=models.PROTECT)
     sku_code = models.CharField(_("SKU code"), max_length=64)
-    remark = models.TextField(_("abnormality description"), max_length=MAX_TEXT, blank=True)
+    remark = models.TextField(_("abnormality description"), max_length=MAX_NOTE, blank=True)
     product_item_name = models.CharField(_("product item name"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
@@ -272,7 +298,7 @@ class Track(models.Model):
     """A follow-up note (append only)."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tracks")
-    remark = models.TextField(_("follow-up note"), max_length=MAX_TEXT)
+    remark = models.TextField(_("follow-up note"), max_length=MAX_NOTE)
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("operator"), on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -319,7 +345,8 @@ class JournalQuerySet(models.QuerySet):
 
 
 class Journal(models.Model):
-    """One row per workflow event of an order, written in the same transaction as the event."""
+    """The order's audit trail: one row per request that changed anything (its operation, or
+    `edit`), written in the same transaction, never edited or deleted."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="journals")
     operation = models.CharField(_("operation"), max_length=20, choices=workflow.JournalOperation.choices)
@@ -331,7 +358,11 @@ class Journal(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("operator"), on_delete=models.PROTECT, null=True, related_name="+"
     )
     operator_name = models.CharField(_("operator name"), max_length=MAX_NAME, blank=True)
+    # The name an old client sent as the operator, when it is not the signed-in user's.
+    on_behalf_of = models.CharField(_("on behalf of"), max_length=MAX_NAME, blank=True)
     remark = models.TextField(_("remark"), max_length=MAX_TEXT, blank=True)
+    # What the request changed: [{"record", "id", "action", "fields": {wire field: [before, after]}}].
+    changes = models.JSONField(_("changes"), default=list, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
 
     objects = JournalQuerySet.as_manager()
@@ -355,6 +386,7 @@ class Journal(models.Model):
 
 
 class OptionCategory(models.TextChoices):
+    ORDER_TYPE = "ordertype", _("order type")
     TYPE = "typerank", _("abnormality type")
     REASON = "reasonrank", _("cause of responsibility")
     DUTY = "dutyrank", _("responsible party")
@@ -362,7 +394,8 @@ class OptionCategory(models.TextChoices):
     PUBLISHMENT = "publishmentrank", _("penalty")
 
 
-# The duty-report field each option list feeds (`compensationrank` only suggests amounts).
+# The duty-report field each option list feeds (`compensationrank` only suggests amounts;
+# `ordertype` feeds the order's `type`).
 DUTY_REPORT_OPTION_FIELDS: dict[str, str] = {
     "abnormal_type": OptionCategory.TYPE,
     "abnormal_reason": OptionCategory.REASON,

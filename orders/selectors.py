@@ -44,6 +44,7 @@ ORDER_FIELDS = (
     "updated_at",
     "remark",
     "reason",
+    "last_reject_reason",
 )
 DUTY_REPORT_FIELDS = tuple(
     f"duty_report__{name}"

@@ -14,10 +14,22 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from orders import wire, workflow
-from orders.fields import AliasedSerializer, EnumField, Id, Money, Name, Text, WireDateTime, YesNo
-from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Order, Reason, Track
+from orders.fields import AliasedSerializer, BoundedList, EnumField, Id, Money, Name, Text, WireDateTime, YesNo
+from orders.models import (
+    MAX_ABNORMAL_PRODUCTS,
+    MAX_DEDUCTIONS,
+    MAX_NOTE,
+    MAX_TRACKS,
+    AbnormalProduct,
+    Deduction,
+    DutyReport,
+    Journal,
+    Order,
+    Reason,
+    Track,
+)
 from orders.services.values import HEADER_FIELDS
-from orders.wire import STATUS_ALIASES, fmt_datetime
+from orders.wire import PUBLISHMENT_ALIASES, REASON_ALIASES, STATUS_ALIASES, fmt_datetime
 from orders.workflow import Operation, Status, WorkflowStatus
 
 
@@ -25,16 +37,20 @@ from orders.workflow import Operation, Status, WorkflowStatus
 class AbnormalProductInput(serializers.Serializer):
     id = Id(required=False)
     skuCode = serializers.CharField(source="sku_code", max_length=64)  # noqa: N815
-    remark = Text(required=False, allow_blank=True)
+    remark = Text(required=False, allow_blank=True, max_length=MAX_NOTE)
 
 
 class AbnormalProductUpdateInput(serializers.Serializer):
     skuCode = serializers.CharField(source="sku_code", max_length=64, required=False)  # noqa: N815
-    remark = Text(required=False, allow_blank=True)
+    remark = Text(required=False, allow_blank=True, max_length=MAX_NOTE)
+
+
+def abnormal_products_list(**kwargs: Any) -> BoundedList:
+    return BoundedList(child=AbnormalProductInput(), max_length=MAX_ABNORMAL_PRODUCTS, **kwargs)
 
 
 class AbnormalProductBatchInput(serializers.Serializer):
-    abnormal_products = serializers.ListField(child=AbnormalProductInput(), min_length=1, max_length=500)
+    abnormal_products = abnormal_products_list(min_length=1)
 
     @staticmethod
     def normalise(body: Any) -> tuple[Any, bool]:
@@ -59,9 +75,12 @@ class DutyReportInput(AliasedSerializer):
     duty_to = Name(required=False, allow_blank=True)
     duty_date = serializers.DateField(required=False, allow_null=True)
 
+    def validate_publishment(self, value: str) -> str:
+        return PUBLISHMENT_ALIASES.get(value, value)
+
 
 class TrackInput(serializers.Serializer):
-    remark = Text()
+    remark = Text(max_length=MAX_NOTE)
     operator_name = Name(required=False, allow_blank=True)
 
 
@@ -85,10 +104,10 @@ class OrderCreateInput(AliasedSerializer):
     customer_name = Name()
     accuser_name = Name()
     creator_name = Name()
-    reason = EnumField(Reason.choices)
+    reason = EnumField(Reason.choices, aliases=REASON_ALIASES)
     remark = Text()
     saler = Name(required=False, allow_blank=True)
-    abnormal_products = serializers.ListField(child=AbnormalProductInput(), required=False, max_length=500)
+    abnormal_products = abnormal_products_list(required=False)
 
 
 class OrderUpdateInput(AliasedSerializer):
@@ -105,13 +124,13 @@ class OrderUpdateInput(AliasedSerializer):
     customer_name = Name(required=False)
     accuser_name = Name(required=False)
     creator_name = Name(required=False)
-    reason = EnumField(Reason.choices, required=False)
+    reason = EnumField(Reason.choices, aliases=REASON_ALIASES, required=False)
     remark = Text(required=False, allow_blank=True)
     saler = Name(required=False, allow_blank=True)
-    abnormal_products = serializers.ListField(child=AbnormalProductInput(), required=False, max_length=500)
+    abnormal_products = abnormal_products_list(required=False)
     duty_report = DutyReportInput(required=False, allow_null=True)
-    tracks = serializers.ListField(child=TrackInput(), required=False, max_length=100)
-    deductions = serializers.ListField(child=DeductionInput(), required=False, max_length=500)
+    tracks = BoundedList(child=TrackInput(), required=False, max_length=MAX_TRACKS)
+    deductions = BoundedList(child=DeductionInput(), required=False, max_length=MAX_DEDUCTIONS)
     operation = EnumField(Operation.choices, required=False)
     operator_name = Name(required=False, allow_blank=True)
     expected_status = EnumField(Status.choices, aliases=STATUS_ALIASES, required=False)
@@ -224,6 +243,7 @@ class OrderSerializer(serializers.Serializer):
     updated_at = WireDateTime()
     remark = serializers.CharField()
     reason = serializers.ChoiceField(Reason.choices)
+    last_reject_reason = serializers.CharField()
     abnormal_products = AbnormalProductSerializer(many=True)
     duty_report = DutyReportSerializer(allow_null=True)
     tracks = TrackSerializer(many=True)
@@ -250,6 +270,7 @@ class OrderSerializer(serializers.Serializer):
             "updated_at": fmt_datetime(order.updated_at),
             "remark": order.remark,
             "reason": order.reason,
+            "last_reject_reason": order.last_reject_reason,
             "abnormal_products": [_LINE(line) for line in _nested(order, "abnormal_products")],
             "duty_report": _REPORT(report) if report is not None else None,
             "tracks": [_TRACK(track) for track in _nested(order, "tracks")],
@@ -273,7 +294,9 @@ class JournalSerializer(serializers.ModelSerializer):
             "workflow_source",
             "workflow_target",
             "operator_name",
+            "on_behalf_of",
             "remark",
+            "changes",
             "created_at",
         ]
         read_only_fields = fields

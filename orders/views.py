@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from orders import selectors, services
 from orders.exceptions import NotFound
 from orders.filters import OrderFilter, OrderFilterBackend
-from orders.idempotency import HEADER, idempotent
+from orders.idempotency import HEADER, REPLAYED, body_fingerprint, idempotent
 from orders.models import Order
 from orders.serializers import (
     AbnormalProductBatchInput,
@@ -73,12 +73,27 @@ class OrderListView(GenericAPIView):
         page = selectors.order_rows(self.paginate_queryset(selectors.page_ids(orders)))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(tags=ORDERS, request=OrderCreateInput, responses={201: OrderSerializer}, parameters=[IDEMPOTENCY])
+    @extend_schema(
+        tags=ORDERS,
+        request=OrderCreateInput,
+        responses={
+            201: OrderSerializer,
+            200: OpenApiResponse(OrderSerializer, description="A retried identical create: the order it filed."),
+        },
+        parameters=[IDEMPOTENCY],
+    )
     @idempotent
     def post(self, request: Request) -> Response:
-        order = services.order_create(user=request.user, **_valid(OrderCreateInput, request.data))
+        values, fingerprint = _valid(OrderCreateInput, request.data), body_fingerprint(request)
+        if HEADER in request.headers:  # the key makes retries safe on its own
+            order, created = services.order_create(user=request.user, fingerprint=fingerprint, **values), True
+        else:
+            order, created = services.order_create_once(user=request.user, fingerprint=fingerprint, **values)
         fresh = selectors.order_get(user=request.user, order_id=order.pk)
-        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+        response = Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED if created else 200)
+        if not created:
+            response[REPLAYED] = "true"
+        return response
 
 
 class OrderDetailView(GenericAPIView):
@@ -163,6 +178,7 @@ class AbnormalProductListView(OrderScopedView):
         },
     )
     def post(self, request: Request, order_id: int) -> Response:
+        self.visible_order(order_id)  # a missing order answers 404 before the body costs anything
         body, many = AbnormalProductBatchInput.normalise(request.data)
         items = (
             _valid(AbnormalProductBatchInput, body)["abnormal_products"]

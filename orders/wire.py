@@ -15,6 +15,8 @@ from django.utils import timezone
 
 # Legacy spellings of the old mobile client, accepted on input only.
 STATUS_ALIASES = {"waitting": "waiting"}
+REASON_ALIASES = {"其他": "其它"}
+PUBLISHMENT_ALIASES = {"需要处罚": "处罚"}
 
 # Domain (model) field names whose wire name differs; error keys are renamed with it.
 WIRE_FIELD_NAMES = {"sku_code": "skuCode", "saler_name": "saler", "duty_to_supplier_id": "duty_to_id"}

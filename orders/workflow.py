@@ -1,26 +1,31 @@
-"""The approval chain of an after-sales order: the one table of steps and who acts at each.
+"""The approval chain of an after-sales order: the one table of steps and who acts at each, the
+table of who may change which content at which step, and the guards on `done`.
 
     created ─(system)→ waiting ─done→ service_approving ─done→ service_approved
       ─done→ manager_reviewing ─done→ manager_reviewed ─done→ chief_reviewing
       ─done→ chief_reviewed ─done→ finance_reviewing ─done→ end (workflow: done)
 
 `reject` moves one step back (not from `waiting`). `done`/`reject` need the workflow to be
-`in_progress`; `halt`, `resume` and `cancel` move the workflow status instead.
+`in_progress` or `overdue` (acting on an overdue order puts it back in progress); `halt`,
+`resume` and `cancel` move the workflow status instead.
 
-The model's transition methods, the services, the API's `operations` field and the admin's
-buttons all read `STEPS` and the predicates below; editing the chain is an edit to this file.
-This module imports nothing from services or views.
+The model's transition methods, the services, the API's `operations` field, the admin's buttons
+and inlines all read `STEPS`, `EDIT_TABLE` and the predicates below; changing who does what is an
+edit to this file. It imports nothing from services or views.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -48,6 +53,11 @@ class WorkflowStatus(models.TextChoices):
     OVERDUE = "overdue", _("overdue")
 
 
+# The workflow statuses in which the chain moves and content may change (overdue flags a late
+# step, it does not block it).
+ACTIONABLE = frozenset({WorkflowStatus.IN_PROGRESS, WorkflowStatus.OVERDUE})
+
+
 class Operation(models.TextChoices):
     """What a user asks for in `PUT orders/<id>` (`operation`)."""
 
@@ -64,6 +74,7 @@ JournalOperation = models.TextChoices(
     [
         ("CREATE", ("create", _("create"))),
         *((op.name, (op.value, op.label)) for op in Operation),
+        ("EDIT", ("edit", _("edit"))),
         ("OVERDUE", ("overdue", _("overdue"))),
         ("DELETE", ("delete", _("delete"))),
     ],
@@ -76,6 +87,7 @@ ROLES: tuple[str, ...] = (SERVICE, MANAGER, CHIEF, FINANCE)
 ROLE_LABELS = {SERVICE: _("after-sales specialist"), MANAGER: _("manager"), CHIEF: _("chief"), FINANCE: _("finance")}
 # Not a group: the user who created the order.
 CREATOR = "creator"
+ACTOR_LABELS = {**ROLE_LABELS, CREATOR: _("the order's creator")}
 
 
 @dataclass(frozen=True)
@@ -119,13 +131,41 @@ WORKFLOW_MOVES: dict[str, tuple[tuple[str, ...], str]] = {
     ),
 }
 
-# What may change while the order sits in a status (DESIGN.md §8).
-HEADER_EDITABLE_STATUSES = frozenset({S.CREATED, S.WAITING, S.SERVICE_APPROVING})
+# Who may apply halt/resume/cancel, and who may delete (while `created`/`waiting` and in progress).
+WORKFLOW_OPERATORS = frozenset({CREATOR, *ROLES})
 DELETABLE_STATUSES = frozenset({S.CREATED, S.WAITING})
-# Who may write nested records: abnormal products, duty report and tracks / deductions.
-RECORD_WRITERS = frozenset({CREATOR, *ROLES})
-DEDUCTION_WRITERS = frozenset({SERVICE, FINANCE})
 DELETERS = frozenset({CREATOR, SERVICE})
+
+
+# --- Who may change which content, at which status (superusers always may) ----------------------
+class Content(models.TextChoices):
+    """The parts of an order that are written separately, each owned by its steps."""
+
+    HEADER = "header", _("the order's header fields")
+    ABNORMAL_PRODUCTS = "abnormal_products", _("the abnormal products")
+    DUTY_REPORT = "duty_report", _("the duty report")
+    DEDUCTIONS = "deductions", _("the deductions")
+    ATTACHMENTS = "attachments", _("the attachments")
+    TRACKS = "tracks", _("the follow-up notes")
+
+
+def _table(*pairs: tuple[str, set[str]]) -> dict[str, frozenset[str]]:
+    return {status: frozenset(actors) for status, actors in pairs}
+
+
+_CLAIM = _table((S.WAITING, {CREATOR, SERVICE}), (S.SERVICE_APPROVING, {SERVICE}))
+_OPEN = [step for step in STEPS if step.actors]  # waiting … finance_reviewing: before `end`
+EDIT_TABLE: dict[str, dict[str, frozenset[str]]] = {
+    Content.HEADER: _CLAIM,
+    Content.ABNORMAL_PRODUCTS: _CLAIM,
+    Content.DUTY_REPORT: _table(
+        (S.SERVICE_APPROVING, {SERVICE}), (S.SERVICE_APPROVED, {SERVICE}), (S.MANAGER_REVIEWING, {MANAGER})
+    ),
+    Content.DEDUCTIONS: _table((S.SERVICE_APPROVED, {SERVICE}), (S.FINANCE_REVIEWING, {FINANCE})),
+    # Evidence is added by whoever acts at the step (deleting it is the uploader's, at that step).
+    Content.ATTACHMENTS: {step.status: step.actors for step in _OPEN},
+    Content.TRACKS: {step.status: frozenset({CREATOR, *ROLES}) for step in _OPEN},
+}
 
 
 # --- Who the user is -------------------------------------------------------------------------------
@@ -170,7 +210,7 @@ def state_allows(order: Order, operation: str) -> bool:
     if operation in (Operation.DONE, Operation.REJECT):
         step = STEP_BY_STATUS[order.status]
         return (
-            order.workflow_status == WorkflowStatus.IN_PROGRESS
+            order.workflow_status in ACTIONABLE
             and bool(step.actors)
             and chain_target(order.status, operation) is not None
         )
@@ -182,7 +222,7 @@ def may_apply(order: Order, user: Any, operation: str) -> bool:
     """Is `user` among those who act for `operation` at the order's current state?"""
     if operation in (Operation.DONE, Operation.REJECT):
         return is_one_of(order, user, STEP_BY_STATUS[order.status].actors)
-    return is_one_of(order, user, RECORD_WRITERS)
+    return is_one_of(order, user, WORKFLOW_OPERATORS)
 
 
 def operations_for(order: Order, user: Any) -> list[str]:
@@ -204,12 +244,23 @@ def operations_for(order: Order, user: Any) -> list[str]:
     return list(memo[key])
 
 
-def records_editable(order: Order) -> bool:
-    return order.workflow_status == WorkflowStatus.IN_PROGRESS and order.status != FINAL_STATUS
+def actors_label(actors: frozenset[str]) -> str:
+    """Who `actors` are, in words ("售后专员、负责人"; "the order's creator" for CREATOR)."""
+    ordered = [actor for actor in (CREATOR, *ROLES) if actor in actors]
+    return "、".join(str(ACTOR_LABELS[actor]) for actor in ordered)
 
 
-def header_editable(order: Order) -> bool:
-    return order.workflow_status == WorkflowStatus.IN_PROGRESS and order.status in HEADER_EDITABLE_STATUSES
+# --- Who may change content now -------------------------------------------------------------------
+def editors(order: Order, content: str) -> frozenset[str] | None:
+    """Who may change `content` of the order now; None when nobody may (not even a superuser)."""
+    if order.workflow_status not in ACTIONABLE:
+        return None
+    return EDIT_TABLE[content].get(order.status)
+
+
+def may_edit(order: Order, user: Any, content: str) -> bool:
+    actors = editors(order, content)
+    return actors is not None and is_one_of(order, user, actors)
 
 
 def deletable(order: Order) -> bool:
@@ -224,3 +275,30 @@ def sla_hours() -> int:
 def overdue_cutoff(*, now: datetime | None = None, hours: int | None = None) -> datetime:
     """A step that started before this moment is late."""
     return (now or timezone.now()) - timedelta(hours=sla_hours() if hours is None else hours)
+
+
+# --- Guards on `done`: what a step needs before the order may leave it -----------------------------
+def done_blocker(order: Order) -> str | None:
+    """What is missing before `done` may move the order on from its status, in words; None if
+    nothing is (reads the order's records: call it on the locked order)."""
+    from orders.models import Reason  # models import this module
+
+    if order.status == S.WAITING and order.reason in (Reason.FINISHED, Reason.MATERIAL):
+        if not order.abnormal_products.exists():
+            return gettext("Add at least one abnormal product before submitting a %(reason)s claim.") % {
+                "reason": order.get_reason_display()
+            }
+    elif order.status == S.SERVICE_APPROVED:
+        if not type(order).objects.filter(pk=order.pk, duty_report__isnull=False).exists():
+            return gettext("Write the duty report before passing the order to the manager.")
+    elif order.status == S.FINANCE_REVIEWING:
+        report = order.duty_report if hasattr(order, "duty_report") else None
+        compensation = report.compensation if report is not None else None
+        if compensation:
+            deducted = order.deductions.aggregate(total=Sum("compensation"))["total"] or Decimal("0")
+            if deducted != compensation:
+                return gettext(
+                    "The deductions add up to %(deducted)s but the duty report's compensation is %(due)s; "
+                    "they must be equal before finance approves."
+                ) % {"deducted": f"{deducted:.2f}", "due": f"{compensation:.2f}"}
+    return None

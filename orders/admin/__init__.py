@@ -9,7 +9,7 @@ The admin never writes an order, its records or its status itself. Every save go
 - the workflow buttons → `<id>/operation/` → `services.order_apply_operation`;
 - the "resume" action → `services.order_apply_operation` per order.
 
-What is editable follows `orders.workflow` (`header_editable`, `records_editable`, who acts);
+What is editable follows the edit table of `orders.workflow` (`EDIT_TABLE`, `may_edit`);
 the rest is shown read-only, so the service's 409/403 only happen on a race. Journal rows are
 read-only for everyone, superusers included.
 

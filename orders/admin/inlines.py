@@ -12,24 +12,21 @@ from django.http import HttpRequest
 from orders import selectors, workflow
 from orders.admin.forms import AbnormalProductForm, DutyReportForm
 from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Order, Track
+from orders.workflow import Content
 
 
 class RecordInlineMixin:
-    """Nested records are writable only while `workflow.records_editable` and by their writers;
-    otherwise the inline is shown read-only (the service would refuse the write anyway)."""
+    """A record inline is writable only where the edit table (`workflow.EDIT_TABLE`) lets this user
+    change its `content` now; otherwise it is shown read-only (the service would refuse anyway)."""
 
-    writers: frozenset[str] = workflow.RECORD_WRITERS
+    content: str
     # Notes in a table row: a few lines, not the full-page textarea of a form.
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
 
     def _writable(self, request: HttpRequest, order: Order | None) -> bool:
         if order is None:  # the add page: the user is the creator
             return True
-        return (
-            not order.is_deleted
-            and workflow.records_editable(order)
-            and workflow.is_one_of(order, request.user, self.writers)
-        )
+        return not order.is_deleted and workflow.may_edit(order, request.user, self.content)
 
     def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return self._writable(request, obj) and super().has_add_permission(request, obj)
@@ -47,6 +44,7 @@ class RecordInlineMixin:
 
 
 class AbnormalProductInline(RecordInlineMixin, admin.TabularInline):
+    content = Content.ABNORMAL_PRODUCTS
     model = AbnormalProduct
     form = AbnormalProductForm
     autocomplete_fields = ["product"]
@@ -59,6 +57,7 @@ class AbnormalProductInline(RecordInlineMixin, admin.TabularInline):
 
 
 class DutyReportInline(RecordInlineMixin, admin.StackedInline):
+    content = Content.DUTY_REPORT
     model = DutyReport
     form = DutyReportForm
     fields = [
@@ -79,6 +78,7 @@ class DutyReportInline(RecordInlineMixin, admin.StackedInline):
 class TrackInline(RecordInlineMixin, admin.TabularInline):
     """Follow-up notes are append only: existing rows are read-only, new ones take a note."""
 
+    content = Content.TRACKS
     model = Track
     fields = ["remark", "operator_name", "created_at"]
     readonly_fields = ["operator_name", "created_at"]
@@ -90,8 +90,8 @@ class TrackInline(RecordInlineMixin, admin.TabularInline):
 
 
 class DeductionInline(RecordInlineMixin, admin.TabularInline):
+    content = Content.DEDUCTIONS
     model = Deduction
-    writers = workflow.DEDUCTION_WRITERS
     fields = ["compensation", "has_receipt", "remark", "created_at"]
     readonly_fields = ["created_at"]
     extra = 0

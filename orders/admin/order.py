@@ -26,7 +26,7 @@ from orders.admin.inlines import AbnormalProductInline, DeductionInline, DutyRep
 from orders.admin.workflow_panel import WorkflowPanelMixin
 from orders.exceptions import DomainError, NotPermitted
 from orders.models import Order
-from orders.workflow import Operation, WorkflowStatus
+from orders.workflow import Content, Operation, WorkflowStatus
 
 HEADER_FIELDS = ["type", "reason", "customer", "accuser", "saler", "creator_name", "remark"]
 # Read-only, the specialist is shown by the name people know (not the username).
@@ -81,18 +81,14 @@ class OrderAdmin(WorkflowPanelMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
         return selectors.orders_in_back_office(request.user)
 
-    def _writer(self, request: HttpRequest, order: Order) -> bool:
-        return not order.is_deleted and workflow.is_one_of(order, request.user, workflow.RECORD_WRITERS)
-
     def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        """Model permission, and for one order: something on it is still editable by this user
-        (otherwise the page is view-only; the workflow buttons work on their own permission)."""
+        """Model permission, and for one order: some content of it is editable by this user now
+        (the edit table; otherwise the page is view-only — the workflow buttons work on their own)."""
         if not super().has_change_permission(request, obj):
             return False
         if obj is None:
             return True
-        editable = workflow.header_editable(obj) or workflow.records_editable(obj)
-        return editable and self._writer(request, obj)
+        return not obj.is_deleted and any(workflow.may_edit(obj, request.user, content) for content in Content)
 
     def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         # Orders are soft-deleted through the API (`DELETE orders/<id>`); the journal refers to them.
@@ -121,8 +117,12 @@ class OrderAdmin(WorkflowPanelMixin, admin.ModelAdmin):
         return [*STATE_FIELDS, *LOCKED_HEADER_FIELDS, *TIME_FIELDS]
 
     def _header_open(self, request: HttpRequest, obj: Order) -> bool:
-        """Header fields are editable while `workflow.header_editable`, by the order's writers."""
-        return workflow.header_editable(obj) and self._writer(request, obj) and self.has_change_permission(request)
+        """Header fields are editable where the edit table lets this user change them now."""
+        return (
+            not obj.is_deleted
+            and workflow.may_edit(obj, request.user, Content.HEADER)
+            and self.has_change_permission(request)
+        )
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"creator_name": display_name(request.user), **super().get_changeform_initial_data(request)}

@@ -1,19 +1,22 @@
-"""Every write to orders and their records (DESIGN.md §6–§8).
+"""Every write to orders and their records.
 
 Each public function is one transaction: lock the order (`select_for_update`), check the state
-(409), then who asks (403), then write, then journal. Anything raised inside rolls the whole
-request back, so a refused or failed request changes nothing.
+(409), then who asks (403), then write, then one journal row with what changed. Anything raised
+inside rolls the whole request back, so a refused or failed request changes nothing.
 
 - `lifecycle`: create, update (`PUT orders/<id>`), operations, delete, the overdue sweep;
 - `records`: abnormal products, duty report, tracks, deductions;
-- `common`: serial numbers, the row lock, who may write, the journal, names → master data;
+- `audit`: the request's change log and its journal row;
+- `common`: serial numbers, the row lock, who may write, names → master data;
 - `values`: the typed shapes the services accept.
 """
 
+from orders.services.audit import ChangeLog, record_journal
 from orders.services.common import next_serial
 from orders.services.lifecycle import (
     order_apply_operation,
     order_create,
+    order_create_once,
     order_delete,
     order_header_change,
     order_transition,
@@ -37,6 +40,7 @@ from orders.services.records import (
 )
 
 __all__ = [
+    "ChangeLog",
     "abnormal_product_delete",
     "abnormal_product_update",
     "abnormal_products_add",
@@ -51,11 +55,13 @@ __all__ = [
     "next_serial",
     "order_apply_operation",
     "order_create",
+    "order_create_once",
     "order_delete",
     "order_header_change",
     "order_transition",
     "order_update",
     "orders_mark_overdue",
+    "record_journal",
     "track_add",
     "tracks_append",
 ]

@@ -1,5 +1,5 @@
-"""Steps shared by the order services: serial numbers, the row lock, who may write, the journal,
-and resolving names to suppliers, users and catalogue products."""
+"""Steps shared by the order services: serial numbers, the row lock, who may write, and resolving
+names to suppliers, users and catalogue products (the journal is `audit`'s)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,20 @@ from typing import Any
 
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from afterservice_site.people import display_name, find_user
+from afterservice_site.people import find_user
 from orders import selectors, workflow
 from orders.exceptions import InvalidInput, NotAllowedNow, NotFound, NotPermitted
-from orders.models import Journal, Order, SerialCounter
+from orders.models import Order, SerialCounter
 from products.models import Product
 from products.selectors import product_by_sku
 from suppliers.models import Supplier
 from suppliers.selectors import active_suppliers_by_name
 
-SYSTEM_NAME = "system"
+# Input echoed in a message is cut to this many characters (a message stays a sentence).
+MAX_ECHO = 100
 
 
 # --- Serial numbers ---------------------------------------------------------------------------------
@@ -61,44 +63,38 @@ def assign_charge_number(order: Order) -> None:
 
 
 # --- Who may write ----------------------------------------------------------------------------------
-def require_actor(order: Order, user: Any, actors: frozenset[str]) -> None:
-    if not workflow.is_one_of(order, user, actors):
-        raise NotPermitted(_("You may not change this order."))
+def state_label(order: Order) -> str:
+    """The order's state in words: "等待主管审批（进行中）"."""
+    return _("%(status)s (%(workflow)s)") % {
+        "status": order.get_status_display(),
+        "workflow": order.get_workflow_status_display(),
+    }
 
 
-def require_records_editable(order: Order, user: Any, actors: frozenset[str] = workflow.RECORD_WRITERS) -> None:
-    if not workflow.records_editable(order):
+def require_editable(order: Order, user: Any, content: str) -> None:
+    """`content` of the locked order may change now, by `user` (the edit table of `workflow`):
+    NotAllowedNow when nobody may change it in this state, NotPermitted when someone else may."""
+    actors = workflow.editors(order, content)
+    label = workflow.Content(content).label
+    if actors is None:
         raise NotAllowedNow(
-            _("Records can only change while the order is in progress and not finished (now %(status)s / %(wf)s).")
-            % {"status": order.status, "wf": order.workflow_status}
+            _("%(content)s cannot change while the order is %(state)s.")
+            % {"content": capfirst(label), "state": state_label(order)}
         )
-    require_actor(order, user, actors)
+    if not workflow.is_one_of(order, user, actors):
+        raise NotPermitted(
+            _("At this step only %(actors)s may change %(content)s.")
+            % {"actors": workflow.actors_label(actors), "content": label}
+        )
 
 
-# --- The journal ------------------------------------------------------------------------------------
-def record_journal(
-    order: Order,
-    operation: str,
-    *,
-    source: str,
-    workflow_source: str,
-    user: Any = None,
-    operator_name: str = "",
-    remark: str = "",
-) -> Journal:
-    """One journal row for an event of `order` (its current state is the target)."""
-    operator = user if getattr(user, "is_authenticated", False) else None
-    return Journal.objects.create(
-        order=order,
-        operation=operation,
-        source=source,
-        target=order.status,
-        workflow_source=workflow_source,
-        workflow_target=order.workflow_status,
-        operator=operator,
-        operator_name=operator_name or display_name(operator) or SYSTEM_NAME,
-        remark=remark,
-    )
+def require_actor(order: Order, user: Any, actors: frozenset[str], action: str) -> None:
+    """`user` is one of `actors` for the order (NotPermitted naming them otherwise)."""
+    if not workflow.is_one_of(order, user, actors):
+        raise NotPermitted(
+            _("Only %(actors)s may %(action)s this order.")
+            % {"actors": workflow.actors_label(actors), "action": action}
+        )
 
 
 # --- Names → master data ------------------------------------------------------------------------------
@@ -116,12 +112,14 @@ def suppliers_named(names: Mapping[str, str]) -> dict[str, Supplier]:
 
 
 def specialist_named(name: str) -> Any:
-    """The active user `name` names (username or full name); empty → None (unassigned)."""
+    """The after-sales specialist `name` names (username or full name of an active `service`
+    user); empty → None (unassigned). Anyone else — unknown, inactive, or without the role — is
+    the same refusal, so the answer reveals no account."""
     if not name:
         return None
     user = find_user(name)
-    if user is None:
-        raise InvalidInput.field("saler", _("No active user is named “%(name)s”.") % {"name": name})
+    if user is None or workflow.SERVICE not in workflow.user_roles(user):
+        raise InvalidInput.field("saler", _("“%(name)s” is not an after-sales specialist.") % {"name": name[:MAX_ECHO]})
     return user
 
 
@@ -137,6 +135,18 @@ def catalogue_products(items: Sequence[Mapping[str, Any]], field: str | None) ->
     if errors:
         raise InvalidInput({field: errors} if field else errors[min(errors)])
     return found
+
+
+def check_option(category: str, value: str, *, field: str, label: Any) -> None:
+    """`value` is an active value of the option list `category` (invalid input on `field`,
+    naming the field by its label and listing the allowed values, otherwise)."""
+    allowed = selectors.option_values(category)
+    if value not in allowed:
+        raise InvalidInput.field(
+            field,
+            _("“%(value)s” is not a choice for %(field)s; choose one of: %(allowed)s.")
+            % {"value": value[:MAX_ECHO], "field": label, "allowed": "、".join(allowed)},
+        )
 
 
 # --- Small steps on records ---------------------------------------------------------------------------

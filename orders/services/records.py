@@ -1,12 +1,13 @@
 """The nested records of an order: abnormal products, the duty report, tracks, deductions.
 
 Two layers:
-- functions on an order the caller has locked (`*_sync`, `*_append`, `duty_report_apply`): the
-  steps `order_update` composes under one lock; each checks that the record may change now (409)
-  and by this user (403) only when something actually changes;
+- steps on an order the caller has locked (`abnormal_products_sync`, `duty_report_apply`,
+  `tracks_append`, `deductions_sync`, ...): what `order_update` composes under one lock. Each
+  checks the edit table (`workflow.EDIT_TABLE`: 409 when nobody may change it now, 403 when
+  someone else may) only when something actually changes, and notes every change in the
+  request's `ChangeLog`;
 - the nested endpoints' services (`abnormal_products_add`, `deduction_update`, ...): one
-  transaction each — lock, one of those steps, touch the order so lists sorted by `updated_at`
-  show it first.
+  transaction each — lock, one step, then `finish_edit` (touch the order, one `edit` journal row).
 """
 
 from __future__ import annotations
@@ -15,32 +16,63 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from afterservice_site.people import display_name
-from orders import selectors, workflow
-from orders.exceptions import InvalidInput, NotFound
+from orders import selectors, wire
+from orders.exceptions import Conflict, InvalidInput, NotFound
 from orders.models import (
     DUTY_REPORT_OPTION_FIELDS,
+    MAX_ABNORMAL_PRODUCTS,
+    MAX_DEDUCTIONS,
+    MAX_TRACKS,
     AbnormalProduct,
     Deduction,
     DutyReport,
-    OptionValue,
     Order,
     Track,
 )
+from orders.services import audit
+from orders.services.audit import ChangeLog
 from orders.services.common import (
     assign_charge_number,
     catalogue_products,
+    check_option,
     lock_order,
-    require_records_editable,
-    set_fields,
-    touch,
+    require_editable,
     unknown_ids,
 )
 from orders.services.values import DeductionValues, DutyReportValues, LineValues, TrackValues
+from orders.workflow import Content, JournalOperation
 from products.models import Product
-from suppliers.models import Supplier
+from suppliers.selectors import active_suppliers_by_name
+
+
+# --- Shared steps -------------------------------------------------------------------------------------
+def require_room(order: Order, model: type[Model], cap: int, adding: int, removing: int = 0) -> None:
+    """An order holds at most `cap` records of `model` (409 `conflict` beyond)."""
+    if adding and model.objects.filter(order=order).count() - removing + adding > cap:
+        raise Conflict(
+            _("An order holds at most %(cap)d %(records)s.") % {"cap": cap, "records": model._meta.verbose_name_plural}
+        )
+
+
+def finish_edit(order: Order, user: Any, changes: ChangeLog, *, on_behalf_of: str = "") -> None:
+    """After a request without an operation: when it changed anything, the order moves to the top
+    of lists (`updated_at`) and the request gets its one journal row, `edit`."""
+    if not changes:
+        return
+    order.save()
+    audit.record_journal(
+        order,
+        JournalOperation.EDIT,
+        source=order.status,
+        workflow_source=order.workflow_status,
+        user=user,
+        on_behalf_of=on_behalf_of,
+        changes=changes,
+    )
 
 
 # --- Abnormal products ----------------------------------------------------------------------------
@@ -55,102 +87,126 @@ def _new_line(order: Order, item: LineValues, products: Mapping[str, Product]) -
     )
 
 
-def _set_line(line: AbnormalProduct, item: LineValues, products: Mapping[str, Product]) -> bool:
-    changed = False
+def _set_line(line: AbnormalProduct, item: LineValues, products: Mapping[str, Product]) -> None:
     if "sku_code" in item and item["sku_code"] != line.sku_code:
         product = products[item["sku_code"]]
         line.product, line.sku_code, line.product_item_name = product, product.sku_code, product.item_name
-        changed = True
-    if "remark" in item and item["remark"] != line.remark:
+    if "remark" in item:
         line.remark = item["remark"]
-        changed = True
-    return changed
 
 
-def abnormal_products_create(order: Order, items: Sequence[LineValues], *, field: str | None) -> list[AbnormalProduct]:
-    """New lines on an order being written (no edit check: the caller made it)."""
+def abnormal_products_create(
+    order: Order, items: Sequence[LineValues], changes: ChangeLog, *, field: str | None
+) -> list[AbnormalProduct]:
+    """New lines on the order (the caller checked who may add them and the room for them)."""
     products = catalogue_products(items, field)
-    return AbnormalProduct.objects.bulk_create([_new_line(order, item, products) for item in items])
+    lines = AbnormalProduct.objects.bulk_create([_new_line(order, item, products) for item in items])
+    for line in lines:
+        changes.created(audit.ABNORMAL_PRODUCT, line.pk, wire.abnormal_product(line))
+    return lines
 
 
 def abnormal_products_append(
-    order: Order, user: Any, items: Sequence[LineValues], *, field: str | None = "abnormal_products"
+    order: Order, user: Any, items: Sequence[LineValues], changes: ChangeLog, *, field: str | None
 ) -> list[AbnormalProduct]:
-    """Adds lines to a locked order, all or nothing; each SKU must be in the catalogue."""
-    require_records_editable(order, user)
-    return abnormal_products_create(order, items, field=field)
+    """Adds lines to the locked order, all or nothing; each SKU must be in the catalogue."""
+    require_editable(order, user, Content.ABNORMAL_PRODUCTS)
+    require_room(order, AbnormalProduct, MAX_ABNORMAL_PRODUCTS, len(items))
+    return abnormal_products_create(order, items, changes, field=field)
 
 
-def abnormal_products_sync(order: Order, user: Any, items: Sequence[LineValues]) -> bool:
-    """The lines as a full list: items with `id` updated, without created, the others deleted.
-    Whether anything changed."""
+def abnormal_products_sync(order: Order, user: Any, items: Sequence[LineValues], changes: ChangeLog) -> None:
+    """The lines as a full list: items with `id` updated, without created, the others deleted."""
     existing = {line.pk: line for line in AbnormalProduct.objects.filter(order=order)}
     unknown_ids(items, existing, "abnormal_products")
     products = catalogue_products(items, "abnormal_products")
-    creates = [_new_line(order, item, products) for item in items if not item.get("id")]
-    updates = [
-        existing[item["id"]] for item in items if item.get("id") and _set_line(existing[item["id"]], item, products)
-    ]
-    deletes = set(existing) - {item["id"] for item in items if item.get("id")}
-    if not (creates or updates or deletes):
-        return False
-    require_records_editable(order, user)
-    AbnormalProduct.objects.filter(pk__in=deletes).delete()
-    for line in updates:
+    kept = {item["id"] for item in items if item.get("id")}
+    news = [item for item in items if not item.get("id")]
+    local, updated = ChangeLog(), []
+    for item in items:
+        if item.get("id"):
+            line = existing[item["id"]]
+            before = wire.abnormal_product(line)
+            _set_line(line, item, products)
+            if local.updated(audit.ABNORMAL_PRODUCT, line.pk, before, wire.abnormal_product(line)):
+                updated.append(line)
+    deleted = [line for pk, line in existing.items() if pk not in kept]
+    if not (updated or news or deleted):
+        return
+    require_editable(order, user, Content.ABNORMAL_PRODUCTS)
+    require_room(order, AbnormalProduct, MAX_ABNORMAL_PRODUCTS, len(news), len(deleted))
+    for line in updated:
         line.save()
-    AbnormalProduct.objects.bulk_create(creates)
-    return True
+    for line in deleted:
+        local.deleted(audit.ABNORMAL_PRODUCT, line.pk, wire.abnormal_product(line))
+    AbnormalProduct.objects.filter(pk__in=[line.pk for line in deleted]).delete()
+    changes.entries.extend(local.entries)
+    abnormal_products_create(order, news, changes, field="abnormal_products")
+
+
+def abnormal_product_change(
+    order: Order, user: Any, line: AbnormalProduct, values: LineValues, changes: ChangeLog
+) -> None:
+    """Sets the fields given on one line of the locked order."""
+    products = catalogue_products([values], None)
+    before = wire.abnormal_product(line)
+    _set_line(line, values, products)
+    after = wire.abnormal_product(line)
+    if before != after:
+        require_editable(order, user, Content.ABNORMAL_PRODUCTS)
+        changes.updated(audit.ABNORMAL_PRODUCT, line.pk, before, after)
+        line.save()
 
 
 # --- The duty report ------------------------------------------------------------------------------
-def _check_options(values: DutyReportValues) -> None:
-    asked = {field: values[field] for field in DUTY_REPORT_OPTION_FIELDS if values.get(field)}
-    if not asked:
-        return
-    allowed: dict[str, set[str]] = {}
-    for category, value in OptionValue.objects.filter(
-        category__in=[DUTY_REPORT_OPTION_FIELDS[f] for f in asked], active=True
-    ).values_list("category", "value"):
-        allowed.setdefault(category, set()).add(value)
-    errors = {}
-    for field, value in asked.items():
-        category = DUTY_REPORT_OPTION_FIELDS[field]
-        if value not in allowed.get(category, set()):
-            errors[field] = [
-                _("“%(value)s” is not a value of %(list)s; allowed: %(allowed)s.")
-                % {"value": value, "list": category, "allowed": ", ".join(selectors.option_values(category))}
-            ]
-    if errors:
-        raise InvalidInput(errors)
-
-
-def duty_report_apply(order: Order, user: Any, values: DutyReportValues) -> DutyReport | None:
-    """Creates the locked order's duty report or sets the given fields (the others kept);
-    `duty_to_id` follows `duty_to`. None when nothing changed."""
-    _check_options(values)
+def _duty_report_fields(values: DutyReportValues) -> dict[str, Any]:
+    """The model fields of the values: options checked, money normalised, `duty_to` an active supplier."""
     fields: dict[str, Any] = dict(values)
+    for name, category in DUTY_REPORT_OPTION_FIELDS.items():
+        if fields.get(name):
+            check_option(category, fields[name], field=name, label=DutyReport._meta.get_field(name).verbose_name)
+    if "compensation" in fields:
+        fields["compensation"] = wire.money(fields["compensation"])
     if "duty_to" in fields:
-        fields["duty_to_supplier"] = (
-            Supplier.objects.filter(name=fields["duty_to"], active=True).first() if fields["duty_to"] else None
-        )
+        name = fields["duty_to"]
+        supplier = active_suppliers_by_name({name}).get(name) if name else None
+        if name and supplier is None:
+            raise InvalidInput.field("duty_to", _("No active supplier is named “%(name)s”.") % {"name": name})
+        fields["duty_to_supplier"] = supplier
+    return fields
+
+
+def duty_report_apply(order: Order, user: Any, values: DutyReportValues, changes: ChangeLog) -> DutyReport | None:
+    """Creates the locked order's duty report or sets the given fields (the others kept);
+    `duty_to_id` follows `duty_to`. The report, or None when nothing changed."""
+    fields = _duty_report_fields(values)
     report = DutyReport.objects.filter(order=order).first()
     creating = report is None
     if creating:
         report = DutyReport(order=order)
-    if not set_fields(report, fields) and not creating:
+    before = wire.duty_report(report)
+    for name, value in fields.items():
+        setattr(report, name, value)
+    after = wire.duty_report(report)
+    if not creating and before == after:
         return None
-    require_records_editable(order, user)
+    require_editable(order, user, Content.DUTY_REPORT)
     report.save()
+    if creating:
+        changes.created(audit.DUTY_REPORT, report.pk, after)
+    else:
+        changes.updated(audit.DUTY_REPORT, report.pk, before, after)
     return report
 
 
 # --- Tracks -----------------------------------------------------------------------------------------
-def tracks_append(order: Order, user: Any, items: Sequence[TrackValues]) -> list[Track]:
+def tracks_append(order: Order, user: Any, items: Sequence[TrackValues], changes: ChangeLog) -> list[Track]:
     """Appends follow-up notes to the locked order (signed with the user's name unless given)."""
     if not items:
         return []
-    require_records_editable(order, user)
-    return Track.objects.bulk_create(
+    require_editable(order, user, Content.TRACKS)
+    require_room(order, Track, MAX_TRACKS, len(items))
+    tracks = Track.objects.bulk_create(
         Track(
             order=order,
             remark=item["remark"],
@@ -159,35 +215,58 @@ def tracks_append(order: Order, user: Any, items: Sequence[TrackValues]) -> list
         )
         for item in items
     )
+    for track in tracks:
+        changes.created(audit.TRACK, track.pk, wire.track(track))
+    return tracks
 
 
 # --- Deductions -------------------------------------------------------------------------------------
 def _deduction_fields(item: DeductionValues) -> dict[str, Any]:
-    return {name: item[name] for name in ("compensation", "has_receipt", "remark") if name in item}
+    fields = {name: item[name] for name in ("compensation", "has_receipt", "remark") if name in item}
+    if "compensation" in fields:
+        fields["compensation"] = wire.money(fields["compensation"])
+    return fields
 
 
-def deductions_sync(order: Order, user: Any, items: Sequence[DeductionValues]) -> bool:
-    """Deductions as a full list, like abnormal products; the first one assigns `charge_number`.
-    Whether anything changed."""
+def _deductions_created(order: Order, items: Sequence[DeductionValues], changes: ChangeLog) -> list[Deduction]:
+    if not items:
+        return []
+    lines = Deduction.objects.bulk_create([Deduction(order=order, **_deduction_fields(item)) for item in items])
+    for line in lines:
+        changes.created(audit.DEDUCTION, line.pk, wire.deduction(line))
+    if order.charge_number is None:
+        assign_charge_number(order)
+        changes.updated(audit.ORDER, order.pk, {"charge_number": None}, {"charge_number": order.charge_number})
+    return lines
+
+
+def deductions_sync(order: Order, user: Any, items: Sequence[DeductionValues], changes: ChangeLog) -> None:
+    """Deductions as a full list, like abnormal products; the first one assigns `charge_number`."""
     existing = {line.pk: line for line in Deduction.objects.filter(order=order)}
     unknown_ids(items, existing, "deductions")
-    creates = [Deduction(order=order, **_deduction_fields(item)) for item in items if not item.get("id")]
-    updates = [
-        existing[item["id"]]
-        for item in items
-        if item.get("id") and set_fields(existing[item["id"]], _deduction_fields(item))
-    ]
-    deletes = set(existing) - {item["id"] for item in items if item.get("id")}
-    if not (creates or updates or deletes):
-        return False
-    require_records_editable(order, user, workflow.DEDUCTION_WRITERS)
-    Deduction.objects.filter(pk__in=deletes).delete()
-    for line in updates:
+    kept = {item["id"] for item in items if item.get("id")}
+    news = [item for item in items if not item.get("id")]
+    local, updated = ChangeLog(), []
+    for item in items:
+        if item.get("id"):
+            line = existing[item["id"]]
+            before = wire.deduction(line)
+            for name, value in _deduction_fields(item).items():
+                setattr(line, name, value)
+            if local.updated(audit.DEDUCTION, line.pk, before, wire.deduction(line)):
+                updated.append(line)
+    deleted = [line for pk, line in existing.items() if pk not in kept]
+    if not (updated or news or deleted):
+        return
+    require_editable(order, user, Content.DEDUCTIONS)
+    require_room(order, Deduction, MAX_DEDUCTIONS, len(news), len(deleted))
+    for line in updated:
         line.save()
-    Deduction.objects.bulk_create(creates)
-    if creates:
-        assign_charge_number(order)
-    return True
+    for line in deleted:
+        local.deleted(audit.DEDUCTION, line.pk, wire.deduction(line))
+    Deduction.objects.filter(pk__in=[line.pk for line in deleted]).delete()
+    changes.entries.extend(local.entries)
+    _deductions_created(order, news, changes)
 
 
 def _deduction(order: Order, deduction_id: int) -> Deduction:
@@ -203,83 +282,85 @@ def abnormal_products_add(
     *, user: Any, order_id: int, items: Sequence[LineValues], many: bool = True
 ) -> list[AbnormalProduct]:
     """`POST orders/<id>/abnormal-products`: one line or several, all or nothing."""
-    order = lock_order(user, order_id)
-    lines = abnormal_products_append(order, user, items, field="abnormal_products" if many else None)
-    touch(order)
+    order, changes = lock_order(user, order_id), ChangeLog()
+    lines = abnormal_products_append(order, user, items, changes, field="abnormal_products" if many else None)
+    finish_edit(order, user, changes)
     return lines
 
 
 @transaction.atomic
 def abnormal_product_update(*, user: Any, order_id: int, line_id: int, values: LineValues) -> AbnormalProduct:
     """`PUT orders/<id>/abnormal-products/<pid>`: the fields given."""
-    order = lock_order(user, order_id)
+    order, changes = lock_order(user, order_id), ChangeLog()
     line = selectors.abnormal_product_get(order=order, product_line_id=line_id)
-    products = catalogue_products([values], None)
-    if _set_line(line, values, products):
-        require_records_editable(order, user)
-        line.save()
-        touch(order)
+    abnormal_product_change(order, user, line, values, changes)
+    finish_edit(order, user, changes)
     return line
 
 
 @transaction.atomic
 def abnormal_product_delete(*, user: Any, order_id: int, line_id: int) -> None:
     """`DELETE orders/<id>/abnormal-products/<pid>`."""
-    order = lock_order(user, order_id)
+    order, changes = lock_order(user, order_id), ChangeLog()
     line = selectors.abnormal_product_get(order=order, product_line_id=line_id)
-    require_records_editable(order, user)
+    require_editable(order, user, Content.ABNORMAL_PRODUCTS)
+    changes.deleted(audit.ABNORMAL_PRODUCT, line.pk, wire.abnormal_product(line))
     line.delete()
-    touch(order)
+    finish_edit(order, user, changes)
 
 
 @transaction.atomic
 def duty_report_upsert(*, user: Any, order_id: int, values: DutyReportValues) -> DutyReport:
     """`PUT orders/<id>/duty-report`: creates the report or sets the fields given."""
-    order = lock_order(user, order_id)
-    report = duty_report_apply(order, user, values)
-    if report is None:
-        return selectors.duty_report_get(order=order)
-    touch(order)
-    return report
+    order, changes = lock_order(user, order_id), ChangeLog()
+    report = duty_report_apply(order, user, values, changes)
+    finish_edit(order, user, changes)
+    return report if report is not None else selectors.duty_report_get(order=order)
 
 
 @transaction.atomic
 def track_add(*, user: Any, order_id: int, remark: str, operator_name: str = "") -> Track:
     """`POST orders/<id>/tracks`: appends a follow-up note."""
-    order = lock_order(user, order_id)
-    (track,) = tracks_append(order, user, [{"remark": remark, "operator_name": operator_name}])
-    touch(order)
+    order, changes = lock_order(user, order_id), ChangeLog()
+    (track,) = tracks_append(order, user, [{"remark": remark, "operator_name": operator_name}], changes)
+    finish_edit(order, user, changes)
     return track
 
 
 @transaction.atomic
 def deduction_add(*, user: Any, order_id: int, values: DeductionValues) -> Deduction:
-    """`POST orders/<id>/deductions` (`service`/`finance`); the first assigns the `charge_number`."""
-    order = lock_order(user, order_id)
-    require_records_editable(order, user, workflow.DEDUCTION_WRITERS)
-    deduction = Deduction.objects.create(order=order, **_deduction_fields(values))
-    assign_charge_number(order)
-    touch(order)
+    """`POST orders/<id>/deductions`; the first deduction assigns the order's `charge_number`."""
+    order, changes = lock_order(user, order_id), ChangeLog()
+    require_editable(order, user, Content.DEDUCTIONS)
+    require_room(order, Deduction, MAX_DEDUCTIONS, 1)
+    (deduction,) = _deductions_created(order, [values], changes)
+    finish_edit(order, user, changes)
     return deduction
 
 
 @transaction.atomic
 def deduction_update(*, user: Any, order_id: int, deduction_id: int, values: DeductionValues) -> Deduction:
     """`PUT orders/<id>/deductions/<did>`: the fields given."""
-    order = lock_order(user, order_id)
+    order, changes = lock_order(user, order_id), ChangeLog()
     deduction = _deduction(order, deduction_id)
-    if set_fields(deduction, _deduction_fields(values)):
-        require_records_editable(order, user, workflow.DEDUCTION_WRITERS)
+    before = wire.deduction(deduction)
+    for name, value in _deduction_fields(values).items():
+        setattr(deduction, name, value)
+    after = wire.deduction(deduction)
+    if before != after:
+        require_editable(order, user, Content.DEDUCTIONS)
+        changes.updated(audit.DEDUCTION, deduction.pk, before, after)
         deduction.save()
-        touch(order)
+    finish_edit(order, user, changes)
     return deduction
 
 
 @transaction.atomic
 def deduction_delete(*, user: Any, order_id: int, deduction_id: int) -> None:
     """`DELETE orders/<id>/deductions/<did>`."""
-    order = lock_order(user, order_id)
+    order, changes = lock_order(user, order_id), ChangeLog()
     deduction = _deduction(order, deduction_id)
-    require_records_editable(order, user, workflow.DEDUCTION_WRITERS)
+    require_editable(order, user, Content.DEDUCTIONS)
+    changes.deleted(audit.DEDUCTION, deduction.pk, wire.deduction(deduction))
     deduction.delete()
-    touch(order)
+    finish_edit(order, user, changes)
