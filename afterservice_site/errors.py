@@ -100,14 +100,32 @@ def error_response(http_status: int, code: str, message: Any = None) -> HttpResp
     )
 
 
+# An error body stays small whatever the input: at most this many element errors per list
+# (the rest counted under "more"), each message at most this long.
+MAX_ELEMENT_ERRORS = 20
+MAX_MESSAGE = 1000
+
+
 def wire_errors(errors: Any) -> Any:
     """Field errors as the client knows them: the wire's field names (`skuCode`), list element
-    indexes counted from 1 (DRF and the services count from 0), every message a string."""
+    indexes counted from 1 (DRF and the services count from 0), every message a string; bounded
+    (`MAX_ELEMENT_ERRORS`, `MAX_MESSAGE`)."""
     if isinstance(errors, dict):
-        return {_wire_key(key): wire_errors(value) for key, value in errors.items()}
+        elements = sorted(key for key in errors if isinstance(key, int))
+        shown = set(elements[:MAX_ELEMENT_ERRORS])
+        wired = {
+            _wire_key(key): wire_errors(value)
+            for key, value in errors.items()
+            if not isinstance(key, int) or key in shown
+        }
+        if len(elements) > MAX_ELEMENT_ERRORS:
+            more = len(elements) - MAX_ELEMENT_ERRORS
+            wired["more"] = [force_str(_("… and %(count)d more items with errors.") % {"count": more})]
+        return wired
     if isinstance(errors, (list, tuple)):
-        return [wire_errors(value) for value in errors]
-    return force_str(errors)
+        return [wire_errors(value) for value in errors[:MAX_ELEMENT_ERRORS]]
+    text = force_str(errors)
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
 def _wire_key(key: Any) -> str:

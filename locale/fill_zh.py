@@ -194,7 +194,50 @@ GLOSSARY = {
     "Yes": "是",
     "No": "否",
     "Home": "首页",
+    # edit rules, guards and the audit trail
+    "Bad request.": "请求有误。",
+    "… and %(count)d more items with errors.": "……另有 %(count)d 项有错误。",
+    "This host name is not allowed; add it to ALLOWED_HOSTS.": "不允许此主机名；请将其加入 ALLOWED_HOSTS。",
+    "The request cannot be carried out.": "无法执行此请求。",
+    "You may not do this.": "您无权执行此操作。",
+    "The file is too large.": "文件过大。",
+    "This type of file is not accepted.": "不接受此类型的文件。",
+    "At most {max_length} items, not {length}.": "最多 {max_length} 项，而不是 {length} 项。",
+    "last reject reason": "最近驳回原因",
+    "on behalf of": "客户端所填操作人",
+    "changes": "变更内容",
+    "%(status)s (%(workflow)s)": "%(status)s（%(workflow)s）",
+    "%(content)s cannot change while the order is %(state)s.": "订单处于“%(state)s”时，%(content)s不能修改。",
+    "At this step only %(actors)s may change %(content)s.": "此步骤只有%(actors)s可以修改%(content)s。",
+    "Only %(actors)s may %(action)s this order.": "只有%(actors)s可以%(action)s此订单。",
+    "“%(name)s” is not an after-sales specialist.": "“%(name)s”不是售后专员。",
+    "“%(value)s” is not a choice for %(field)s; choose one of: %(allowed)s.": "“%(value)s”不是%(field)s的可选值；可选：%(allowed)s。",
+    "The plaintiff and the defendant must be different suppliers.": "原告供应商与被告供应商不能相同。",
+    "“%(operation)s” is not possible while the order is %(state)s.": "订单处于“%(state)s”时不能执行“%(operation)s”。",
+    "At this step only %(actors)s may apply “%(operation)s”.": "此步骤只有%(actors)s可以执行“%(operation)s”。",
+    "The order is now %(status)s, not %(expected)s; reload it.": "订单当前为“%(status)s”，不是“%(expected)s”，请刷新后重试。",
+    "Only an order that is still waiting to be submitted can be deleted; this one is %(state)s.": "只有等待提交的订单可以删除；此订单为“%(state)s”。",
+    "An order holds at most %(cap)d %(records)s.": "每个订单最多 %(cap)d 条%(records)s。",
+    "edit": "编辑",
+    "the order's creator": "订单创建人",
+    "the order's header fields": "订单基本信息",
+    "the abnormal products": "异常产品",
+    "the duty report": "责任报告",
+    "the deductions": "扣款单",
+    "the attachments": "附件",
+    "the follow-up notes": "售后跟踪",
+    "Add at least one abnormal product before submitting a %(reason)s claim.": "%(reason)s类售后单提交前至少需要一条异常产品。",
+    "Write the duty report before passing the order to the manager.": "提交负责人审批前请先填写责任报告。",
+    "The deductions add up to %(deducted)s but the duty report's compensation is %(due)s; they must be equal before finance approves.": "扣款合计 %(deducted)s，与责任报告的扣款金额 %(due)s 不一致；两者相等后财务才能审批。",
 }
+
+
+def _without_fuzzy(line: str) -> str:
+    """A flags line without `fuzzy` (makemessages marks guessed entries so; ours are all real)."""
+    if not line.startswith("#, "):
+        return line
+    flags = [flag.strip() for flag in line[3:].split(",") if flag.strip() != "fuzzy"]
+    return "#, " + ", ".join(flags)
 
 
 def _unquote(lines: list[str]) -> str:
@@ -220,11 +263,12 @@ def main() -> int:
         if not msgid:  # header
             out.append(block)
             continue
-        lines = [line for line in lines if line != "#, fuzzy"]
+        lines = [_without_fuzzy(line) for line in lines if line != "#, fuzzy"]
         msgstr_at = next(i for i, line in enumerate(lines) if line.startswith("msgstr "))
         if msgid in GLOSSARY:
             lines = [*lines[:msgstr_at], "msgstr " + _quote(GLOSSARY[msgid])]
-        else:
+        else:  # never keep makemessages' guess: an untranslated entry stays empty (English shows)
+            lines = [*lines[:msgstr_at], 'msgstr ""']
             missing.append(msgid)
         out.append("\n".join(lines))
     PO.write_text("\n\n".join(out), encoding="utf-8")

@@ -8,7 +8,8 @@ The key row is claimed in its own short transaction (so a concurrent retry sees 
 the view's writes and the stored response then commit together, so a request that failed or
 was cut off leaves nothing stored and the key can be used again. Keys expire after
 AFTERSERVICE_IDEMPOTENCY_TTL_HOURS (24 h); a `running` claim older than RUNNING_TIMEOUT is
-treated as abandoned (the worker died) and may be taken over.
+treated as abandoned (the worker died) and may be taken over. A response above
+MAX_STORED_RESPONSE keeps only the order's id: its replay is the order as it is now.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from orders.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 RUNNING_TIMEOUT = timedelta(minutes=5)
+# A response larger than this is not stored (a full order can reach ~0.6 MB); its replay answers
+# the order's current representation instead.
+MAX_STORED_RESPONSE = 256 * 1024
 _VALID_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")  # printable ASCII, no spaces
 
 
@@ -57,8 +61,9 @@ def _fingerprint(request: Request) -> str:
     return hashlib.sha256(request.method.encode() + b" " + path.encode() + b"\n" + _canonical_body(request)).hexdigest()
 
 
-def _claim(user: Any, key: str, fingerprint: str) -> tuple[IdempotencyKey | None, Response | None]:
+def _claim(view: Any, request: Request, key: str, fingerprint: str) -> tuple[IdempotencyKey | None, Response | None]:
     """Claims the key for this request, or answers from an earlier one."""
+    user = request.user
     now = timezone.now()
     expires = now + timedelta(hours=settings.AFTERSERVICE_IDEMPOTENCY_TTL_HOURS)
     for _attempt in range(3):
@@ -79,14 +84,20 @@ def _claim(user: Any, key: str, fingerprint: str) -> tuple[IdempotencyKey | None
             raise IdempotencyMismatch()
         if existing.state == IdempotencyKey.State.RUNNING:
             raise Conflict(_("A request with this Idempotency-Key is still being processed; retry later."))
-        response = Response(orjson.loads(existing.response_body), status=existing.response_status)
+        if existing.response_body:
+            response = Response(orjson.loads(existing.response_body), status=existing.response_status)
+        else:  # too large to keep: the order as it is now
+            response = Response(view.current_representation(request, existing.resource_id))
+            response.status_code = existing.response_status
         response[REPLAYED] = "true"
         return None, response
     raise Conflict(_("A request with this Idempotency-Key is still being processed; retry later."))
 
 
 def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
-    """Makes a view method honour the `Idempotency-Key` header (optional for the client)."""
+    """Makes a view method honour the `Idempotency-Key` header (optional for the client). The view
+    answers an order and offers `current_representation(request, order_id)` for replays of
+    responses too large to keep."""
 
     @wraps(view_method)
     def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -95,17 +106,21 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
             return view_method(view, request, *args, **kwargs)
         if not _VALID_KEY.match(key):
             raise ValidationError({HEADER: [_("1 to 255 printable ASCII characters without spaces.")]})
-        record, replay = _claim(request.user, key, _fingerprint(request))
+        record, replay = _claim(view, request, key, _fingerprint(request))
         if replay is not None:
             return replay
         try:
             with transaction.atomic():
                 response = view_method(view, request, *args, **kwargs)
                 if 200 <= response.status_code < 300:
+                    body = dumps(response.data)
                     record.state = IdempotencyKey.State.DONE
                     record.response_status = response.status_code
-                    record.response_body = dumps(response.data).decode()
-                    record.save(update_fields=["state", "response_status", "response_body"])
+                    if len(body) <= MAX_STORED_RESPONSE:
+                        record.response_body = body.decode()
+                    else:  # a replay renders the order anew instead
+                        record.resource_id = response.data["id"]
+                    record.save(update_fields=["state", "response_status", "response_body", "resource_id"])
                     return response
         except BaseException:
             record.delete()

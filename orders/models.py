@@ -452,6 +452,8 @@ class IdempotencyKey(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
     response_status = models.PositiveSmallIntegerField(null=True)
     response_body = models.TextField(blank=True)
+    # Instead of a body too large to keep: the order the response showed.
+    resource_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
 

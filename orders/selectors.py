@@ -232,10 +232,13 @@ def duty_report_get(*, order: Order) -> DutyReport | None:
 
 # --- Option lists -----------------------------------------------------------------------------------
 ABNORMAL_RANK = "abnormalrank"
-# The duty-report field each option list feeds; `abnormalrank` is the orders' `reason`.
+# What each option list's `?stats=1` groups the duty reports by: the field the list feeds (the
+# order's own `type` and `reason` for `ordertype` and `abnormalrank`).
 OPTION_FIELD = {
     **{category: field for field, category in DUTY_REPORT_OPTION_FIELDS.items()},
     OptionCategory.COMPENSATION: "compensation",
+    OptionCategory.ORDER_TYPE: "order__type",
+    ABNORMAL_RANK: "order__reason",
 }
 # Every list `GET dutyreports/<list>` serves.
 OPTION_LISTS: tuple[str, ...] = (*OptionCategory.values, ABNORMAL_RANK)
@@ -272,7 +275,7 @@ def option_stats(category: str, *, user: Any) -> list[dict[str, Any]]:
     most used first (display order breaks ties)."""
     values = option_values(category)
     reports = DutyReport.objects.filter(order__in=orders_visible_to(user))
-    group_by = "order__reason" if category == ABNORMAL_RANK else OPTION_FIELD[category]
+    group_by = OPTION_FIELD[category]
     usage: dict[str, tuple[int, Any]] = {}
     for row in reports.values(group_by).annotate(n=Count("id"), total=Sum("compensation")):
         key = row[group_by]

@@ -57,7 +57,13 @@ def _valid(serializer_class: type[serializers.Serializer], data: Any, **kwargs: 
     return serializer.validated_data
 
 
-class OrderListView(GenericAPIView):
+class OrderRepresentationMixin:
+    def current_representation(self, request: Request, order_id: int) -> Any:
+        """The order as it is now (the replay of an idempotent response too large to keep)."""
+        return self.get_serializer(selectors.order_get(user=request.user, order_id=order_id)).data
+
+
+class OrderListView(OrderRepresentationMixin, GenericAPIView):
     """`GET/POST orders`."""
 
     serializer_class = OrderSerializer
@@ -96,7 +102,7 @@ class OrderListView(GenericAPIView):
         return response
 
 
-class OrderDetailView(GenericAPIView):
+class OrderDetailView(OrderRepresentationMixin, GenericAPIView):
     """`GET/PUT/PATCH/DELETE orders/<id>`."""
 
     serializer_class = OrderSerializer

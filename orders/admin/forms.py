@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from afterservice_site.people import display_name
 from orders import selectors
-from orders.models import DUTY_REPORT_OPTION_FIELDS, MAX_TEXT, AbnormalProduct, DutyReport, Order
+from orders.models import DUTY_REPORT_OPTION_FIELDS, MAX_TEXT, AbnormalProduct, DutyReport, OptionCategory, Order
 from orders.workflow import Operation, Status
 from products.models import Product
 from suppliers.models import Supplier
+from suppliers.selectors import active_suppliers_by_name
 
 
 class OrderAdminForm(forms.ModelForm):
@@ -35,6 +36,29 @@ class OrderAdminForm(forms.ModelForm):
                 self.fields["saler"].help_text = _("Empty: the defendant supplier's specialist.")
             self.fields["saler"].queryset = selectors.specialist_choices(current_id=self.instance.saler_id)
             self.fields["saler"].label_from_instance = display_name
+        if "type" in self.fields:
+            self.fields["type"] = option_choice_field(
+                self.fields["type"], selectors.option_values(OptionCategory.ORDER_TYPE), self.instance.type
+            )
+
+    def clean(self) -> dict[str, Any]:
+        values = super().clean()
+        customer, accuser = values.get("customer"), values.get("accuser")
+        if customer is not None and customer == accuser:
+            self.add_error("accuser", _("The plaintiff and the defendant must be different suppliers."))
+        return values
+
+
+def option_choice_field(field: forms.Field, values: list[str], current: str) -> forms.ChoiceField:
+    """A dropdown of an option list's active values (plus the stored value, if retired since)."""
+    values = list(values)
+    if current and current not in values:
+        values.append(current)
+    return forms.ChoiceField(
+        label=field.label,
+        required=field.required,
+        choices=[("", "---------"), *((value, value) for value in values)],
+    )
 
 
 class AbnormalProductForm(forms.ModelForm):
@@ -73,16 +97,15 @@ class DutyReportForm(forms.ModelForm):
         for name, category in DUTY_REPORT_OPTION_FIELDS.items():
             if name not in self.fields:
                 continue
-            values = list(options.get(category, []))
             current = getattr(self.instance, name, "")
-            if current and current not in values:  # a value retired since: still shown, unchanged
-                values.append(current)
-            field = self.fields[name]
-            self.fields[name] = forms.ChoiceField(
-                label=field.label,
-                required=False,
-                choices=[("", "---------"), *((value, value) for value in values)],
-            )
+            self.fields[name] = option_choice_field(self.fields[name], options.get(category, []), current)
+
+    def clean_duty_to(self) -> str:
+        # The service's rule, said next to the field instead of after a reload.
+        name = self.cleaned_data.get("duty_to", "")
+        if name and name != self.instance.duty_to and not active_suppliers_by_name({name}):
+            raise forms.ValidationError(_("No active supplier is named “%(name)s”.") % {"name": name})
+        return name
 
 
 class OperationForm(forms.Form):

@@ -10,6 +10,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from orders import selectors, workflow
+from orders.admin.changes import describe_changes
 from orders.admin.forms import AbnormalProductForm, DutyReportForm
 from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Order, Track
 from orders.workflow import Content
@@ -98,7 +99,8 @@ class DeductionInline(RecordInlineMixin, admin.TabularInline):
 
 
 class JournalInline(admin.TabularInline):
-    """The order's journal, oldest first (newest last), read-only for everyone."""
+    """The order's journal, oldest first (newest last), with what each request changed, in words;
+    read-only for everyone."""
 
     model = Journal
     fields = [
@@ -109,9 +111,16 @@ class JournalInline(admin.TabularInline):
         "workflow_source",
         "workflow_target",
         "operator_name",
+        "on_behalf_of",
         "remark",
+        "changes_display",
     ]
     readonly_fields = fields
+
+    @admin.display(description=Journal._meta.get_field("changes").verbose_name)
+    def changes_display(self, obj: Journal) -> str:
+        return describe_changes(obj.changes)
+
     ordering = ["id"]
     extra = 0
     can_delete = False

@@ -7,13 +7,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from orders import selectors
+from orders.admin.changes import describe_changes
 from orders.models import Journal, Order
 
 
 @admin.register(Journal)
 class JournalAdmin(admin.ModelAdmin):
-    """Every order's journal across orders, for audits. Rows are never added, changed or deleted
-    here, not by superusers either: services write them in the transaction of their event."""
+    """Every order's journal across orders, for audits, newest first. Rows are never added,
+    changed or deleted here, not by superusers either: services write them in the transaction of
+    their event."""
 
     list_display = [
         "created_at",
@@ -21,11 +23,24 @@ class JournalAdmin(admin.ModelAdmin):
         "operation",
         "source",
         "target",
-        "workflow_source",
         "workflow_target",
         "operator_name",
+        "on_behalf_of",
         "remark",
+        "changes_display",
     ]
+    fields = [
+        "order",
+        "created_at",
+        "operation",
+        ("source", "target"),
+        ("workflow_source", "workflow_target"),
+        ("operator_name", "on_behalf_of"),
+        "remark",
+        "changes_display",
+    ]
+    readonly_fields = [name for entry in fields for name in (entry if isinstance(entry, tuple) else (entry,))]
+    ordering = ["-id"]
     list_select_related = ["order"]
     list_filter = ["operation", "workflow_target"]
     search_fields = ["order__serial_number", "operator_name", "remark"]
@@ -34,6 +49,10 @@ class JournalAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Journal]:
         return selectors.journals_in_back_office(request.user).select_related("order")
+
+    @admin.display(description=Journal._meta.get_field("changes").verbose_name)
+    def changes_display(self, obj: Journal) -> str:
+        return describe_changes(obj.changes)
 
     @admin.display(description=Order._meta.verbose_name, ordering="order__serial_number")
     def order_serial_number(self, obj: Journal) -> str:
