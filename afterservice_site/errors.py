@@ -184,13 +184,14 @@ def _as_api_exception(exc: Exception) -> Exception:
 
 
 def _domain_response_exception(exc: domain.DomainError) -> exceptions.APIException:
-    http_status, code = _domain_status(exc)
+    http_status, code = domain_status(exc)
     api_exc = exceptions.APIException(exc.message, code=code)
     api_exc.status_code = http_status
     return api_exc
 
 
-def _domain_status(exc: domain.DomainError) -> tuple[int, str]:
+def domain_status(exc: domain.DomainError) -> tuple[int, str]:
+    """The HTTP status and `code` word the API answers a domain error with."""
     for cls in type(exc).__mro__:
         if cls in DOMAIN_ERRORS:
             return DOMAIN_ERRORS[cls]
@@ -202,7 +203,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, domain.InvalidInput):
         return validation_response(exc.errors or {"non_field_errors": [exc.message]})
     if isinstance(exc, domain.DomainError):
-        http_status, code = _domain_status(exc)
+        http_status, code = domain_status(exc)
         return Response(error_body(http_status, code, exc.message), status=http_status)
 
     exc = _as_api_exception(exc)

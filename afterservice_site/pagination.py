@@ -33,10 +33,14 @@ class PagePagination(BasePagination):
             raise exceptions.ValidationError({name: [message]})
         return value
 
-    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None, total: int | None = None) -> list[Any]:
+        """One page of `queryset`; `total`, when the caller knows it (the live-order counters), saves
+        the COUNT query."""
         per_page = self._int_param(request, "per_page", self.default_per_page, 1, self.max_per_page)
         page = self._int_param(request, "page", 1, 1, None)
-        self.total = len(queryset) if isinstance(queryset, list) else queryset.count()
+        if total is None:
+            total = len(queryset) if isinstance(queryset, list) else queryset.count()
+        self.total = total
         self.page, self.per_page = page, per_page
         start = (page - 1) * per_page
         if start >= self.total:

@@ -1,4 +1,14 @@
-"""Query filters of `GET orders` (DESIGN.md §7)."""
+"""Query filters of `GET orders` (and of the statistics, which reuse them).
+
+- `status`, `workflow_status`, `type`, `reason` take one value or several (repeated, or
+  comma-separated); an unknown value is a 400 listing the allowed ones; the old app's `waitting`
+  is `waiting`, `其他` is `其它`.
+- `creator_name` / `saler` match the name shown or the username.
+- `created_after` / `created_before` are local dates.
+- `key_word` searches the serial number, both suppliers and the remark.
+- `todo=1`: the orders the user may apply `done` to now (`workflow.todo_statuses`), in SQL.
+- Any other query parameter is a 400 naming it.
+"""
 
 from __future__ import annotations
 
@@ -11,36 +21,95 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from drf_spectacular.utils import OpenApiParameter
 
+from orders import workflow
 from orders.models import MAX_NAME, Order, Reason
-from orders.wire import STATUS_ALIASES
+from orders.wire import REASON_ALIASES, STATUS_ALIASES
 from orders.workflow import Status, WorkflowStatus
+
+MAX_VALUES = 20  # values of one multi-value filter
 
 
 class EnumFormField(forms.CharField):
-    """A choice whose error lists the allowed values; legacy aliases (`waitting`) are accepted."""
+    """One or several allowed values (repeated or comma-separated) → a list; an unknown value's
+    error lists the allowed ones; legacy aliases are accepted."""
+
+    widget = forms.SelectMultiple  # reads every repeated value of the query string
 
     def __init__(self, *, allowed: list[str], aliases: dict[str, str] | None = None, **kwargs: Any) -> None:
         self.allowed, self.aliases = allowed, aliases or {}
+        kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> Any:
-        value = super().clean(value)
-        if value in (None, ""):
-            return value
-        value = self.aliases.get(value, value)
-        if value not in self.allowed:
-            raise forms.ValidationError(
-                _("“%(value)s” is not allowed; allowed values: %(allowed)s."),
-                code="invalid_choice",
-                params={"value": value[:100], "allowed": ", ".join(self.allowed)},
-            )
-        return value
+    def to_python(self, value: Any) -> list[str]:
+        raw = value if isinstance(value, (list, tuple)) else [value] if value not in (None, "") else []
+        return [part.strip() for item in raw for part in str(item).split(",") if part.strip()]
+
+    def validate(self, value: list[str]) -> None:
+        if len(value) > MAX_VALUES:
+            raise forms.ValidationError(_("At most %(count)d values."), params={"count": MAX_VALUES})
+
+    def clean(self, value: Any) -> list[str] | None:
+        values = super().clean(value)
+        if not values:
+            return None
+        cleaned = []
+        for item in values:
+            item = self.aliases.get(item, item)
+            if item not in self.allowed:
+                raise forms.ValidationError(
+                    _("“%(value)s” is not allowed; allowed values: %(allowed)s."),
+                    code="invalid_choice",
+                    params={"value": item[:100], "allowed": ", ".join(self.allowed)},
+                )
+            cleaned.append(item)
+        return list(dict.fromkeys(cleaned))
 
 
-class EnumFilter(django_filters.CharFilter):
+class EnumFilter(django_filters.Filter):
     field_class = EnumFormField
+
+    def filter(self, qs: QuerySet[Order], value: list[str] | None) -> QuerySet[Order]:
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": value})
+
+
+class TextChoiceFormField(EnumFormField):
+    """Like `EnumFormField` for free values (order types): only the length is bounded."""
+
+    def clean(self, value: Any) -> list[str] | None:
+        values = forms.CharField.clean(self, value)
+        if values and any(len(item) > MAX_NAME for item in values):
+            raise forms.ValidationError(
+                _("Ensure each value has at most %(max)d characters."), params={"max": MAX_NAME}
+            )
+        return list(dict.fromkeys(values)) or None
+
+
+class TextChoiceFilter(EnumFilter):
+    field_class = TextChoiceFormField
+
+
+class FlagFormField(forms.Field):
+    """`1`/`true` or `0`/`false` (empty: not given); anything else is a 400, not silently ignored."""
+
+    TRUE, FALSE = {"1", "true", "True", "yes"}, {"0", "false", "False", "no"}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if value in self.TRUE:
+            return True
+        if value in self.FALSE:
+            return False
+        raise forms.ValidationError(_("Use 1 or 0."), code="invalid")
+
+
+class FlagFilter(django_filters.Filter):
+    field_class = FlagFormField
 
 
 class PersonFilter(django_filters.CharFilter):
@@ -70,19 +139,29 @@ def _local_midnight(day: date) -> datetime:
 _FIRST_DAY, _LAST_DAY = date.min + timedelta(days=1), date.max - timedelta(days=1)
 
 
+def created_between(qs: QuerySet[Order], after: date | None, before: date | None) -> QuerySet[Order]:
+    """Orders created on local days `after`..`before` (inclusive), as an index-friendly range."""
+    if after is not None and after > _FIRST_DAY:
+        qs = qs.filter(created_at__gte=_local_midnight(after))
+    if before is not None and before < _LAST_DAY:
+        qs = qs.filter(created_at__lt=_local_midnight(before + timedelta(days=1)))
+    return qs
+
+
 class OrderFilter(django_filters.FilterSet):
     status = EnumFilter(allowed=Status.values, aliases=STATUS_ALIASES)
     workflow_status = EnumFilter(allowed=WorkflowStatus.values)
-    reason = EnumFilter(allowed=Reason.values)
+    reason = EnumFilter(allowed=Reason.values, aliases=REASON_ALIASES)
+    type = TextChoiceFilter(allowed=[])
     creator_name = PersonFilter(name_field="creator_name", user_field="creator")
     saler = PersonFilter(name_field="saler_name", user_field="saler")
     customer_name = django_filters.CharFilter(max_length=MAX_NAME)
     accuser_name = django_filters.CharFilter(max_length=MAX_NAME)
-    type = django_filters.CharFilter(max_length=MAX_NAME)
     serial_number = django_filters.CharFilter(max_length=20)
     created_after = django_filters.DateFilter(method="filter_created_after")
     created_before = django_filters.DateFilter(method="filter_created_before")
     key_word = django_filters.CharFilter(method="filter_key_word", max_length=MAX_NAME)
+    todo = FlagFilter(method="filter_todo")
 
     class Meta:
         model = Order
@@ -90,11 +169,17 @@ class OrderFilter(django_filters.FilterSet):
 
     # Legacy query parameter names of the old mobile client.
     ALIASES = {"creater_name": "creator_name", "saler_name": "saler"}
+    # The filters whose totals the live-order counters answer (`orders.counters`).
+    COUNTED = frozenset({"status", "workflow_status", "todo"})
 
     @classmethod
     def requested(cls, params: Any) -> bool:
         """Does the query string name any filter (or a legacy alias of one)?"""
         return any(name in params for name in (*cls.base_filters, *cls.ALIASES))
+
+    @classmethod
+    def known_parameters(cls) -> frozenset[str]:
+        return frozenset((*cls.base_filters, *cls.ALIASES))
 
     def get_form_class(self) -> type[forms.Form]:
         # The form class is the same for every request, but django-filter builds it anew each time,
@@ -115,16 +200,24 @@ class OrderFilter(django_filters.FilterSet):
                     data[canonical] = data[legacy]
         super().__init__(data, *args, **kwargs)
 
+    def counted(self) -> dict[str, Any] | None:
+        """The filters as `selectors.order_total`'s arguments when only counted filters are given
+        (its total comes from the counters); None when another filter narrows the orders."""
+        given = {name for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}
+        if not given <= self.COUNTED:
+            return None
+        return {
+            "statuses": self.form.cleaned_data.get("status"),
+            "workflow_statuses": self.form.cleaned_data.get("workflow_status"),
+            "todo": bool(self.form.cleaned_data.get("todo")),
+        }
+
     # Dates are local (TIME_ZONE); compared as a datetime range so the created_at index is used.
     def filter_created_after(self, qs: QuerySet[Order], name: str, value: date) -> QuerySet[Order]:
-        if value <= _FIRST_DAY:
-            return qs
-        return qs.filter(created_at__gte=_local_midnight(value))
+        return created_between(qs, value, None)
 
     def filter_created_before(self, qs: QuerySet[Order], name: str, value: date) -> QuerySet[Order]:
-        if value >= _LAST_DAY:
-            return qs
-        return qs.filter(created_at__lt=_local_midnight(value + timedelta(days=1)))
+        return created_between(qs, None, value)
 
     def filter_key_word(self, qs: QuerySet[Order], name: str, value: str) -> QuerySet[Order]:
         if not value:
@@ -136,13 +229,53 @@ class OrderFilter(django_filters.FilterSet):
             | Q(remark__icontains=value)
         )
 
+    def filter_todo(self, qs: QuerySet[Order], name: str, value: bool | None) -> QuerySet[Order]:
+        if not value:
+            return qs
+        return qs.filter(todo_filter(self.request.user))
 
-class OrderFilterBackend(DjangoFilterBackend):
-    """django-filter's backend, minus the FilterSet when the query string names none of its filters:
-    the plain list (the app's most frequent request) gets the same queryset without building one."""
 
-    def filter_queryset(self, request: Any, queryset: QuerySet[Order], view: Any) -> QuerySet[Order]:
-        filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None and not filterset_class.requested(request.query_params):
-            return queryset
-        return super().filter_queryset(request, queryset, view)
+def todo_filter(user: Any) -> Q:
+    """The orders `user` may apply `done` to now: a status where one of their roles acts (every
+    acting status for a superuser), or one they created where the creator acts — in progress or
+    overdue. The same rule as `workflow.operations_for`, as SQL."""
+    role_statuses, creator_statuses = workflow.todo_statuses(user)
+    acting = Q(workflow_status__in=workflow.ACTIONABLE)
+    condition = Q(status__in=role_statuses) if role_statuses else Q(pk__in=[])
+    if creator_statuses:
+        condition |= Q(creator_id=user.pk, status__in=creator_statuses)
+    return acting & condition
+
+
+def filter_orders(request: Any, orders: QuerySet[Order]) -> tuple[QuerySet[Order], dict[str, Any] | None]:
+    """`orders` narrowed by the request's filters, and `OrderFilter.counted()` (the arguments of
+    `selectors.order_total`, or None). Bad values are a 400 naming the parameter. The plain list
+    (the app's most frequent request) builds no FilterSet at all."""
+    if not OrderFilter.requested(request.query_params):
+        return orders, {}
+    filterset = OrderFilter(request.query_params, queryset=orders, request=request)
+    if not filterset.is_valid():
+        raise translate_validation(filterset.errors)
+    return filterset.qs, filterset.counted()
+
+
+def openapi_parameters() -> list[OpenApiParameter]:
+    """The filters as OpenAPI query parameters, with the allowed values of every enum filter."""
+    parameters = []
+    for name, filter_ in OrderFilter.base_filters.items():
+        if isinstance(filter_, EnumFilter) and not isinstance(filter_, TextChoiceFilter):
+            schema = {"type": "array", "items": {"type": "string", "enum": filter_.extra["allowed"]}}
+            description = _("One value or several (repeated or comma-separated).")
+        elif isinstance(filter_, TextChoiceFilter):
+            schema = {"type": "array", "items": {"type": "string", "maxLength": MAX_NAME}}
+            description = _("One value or several (repeated or comma-separated).")
+        elif isinstance(filter_, django_filters.DateFilter):
+            schema, description = {"type": "string", "format": "date"}, _("A local date, YYYY-MM-DD.")
+        elif name == "todo":
+            schema, description = {"type": "boolean"}, _("1: only the orders you may apply done to now.")
+        else:
+            schema, description = {"type": "string", "maxLength": filter_.extra.get("max_length", MAX_NAME)}, ""
+        parameters.append(
+            OpenApiParameter(name, schema, OpenApiParameter.QUERY, description=str(description), explode=True)
+        )
+    return parameters

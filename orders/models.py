@@ -422,6 +422,21 @@ class OptionValue(models.Model):
         return f"{self.get_category_display()}: {self.value}"
 
 
+class OrderCount(models.Model):
+    """How many live (not soft-deleted) orders are in each (status, workflow status) pair, kept in
+    step by `orders.counters` in the transaction of every move."""
+
+    status = models.CharField(max_length=20, choices=Status.choices)
+    workflow_status = models.CharField(max_length=20, choices=WorkflowStatus.choices)
+    live = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["status", "workflow_status"], name="order_count_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.status}/{self.workflow_status}: {self.live}"
+
+
 class SerialCounter(models.Model):
     """The last number handed out per prefix and local day; locked while a number is taken."""
 

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from afterservice_site.compiled import CompiledQuery
-from orders import workflow
+from orders import counters, workflow
 from orders.exceptions import NotFound
 from orders.models import (
     DUTY_REPORT_OPTION_FIELDS,
@@ -144,6 +144,28 @@ def order_rows(ids: list[int]) -> list[OrderRow]:
             row = row_class._make(values)
             by_id[row.order_id].nested[name].append(row)
     return [by_id[order_id] for order_id in ids if order_id in by_id]
+
+
+def order_total(
+    *, user: Any, statuses: list[str] | None = None, workflow_statuses: list[str] | None = None, todo: bool = False
+) -> int | None:
+    """The number of visible orders matching these filters, from the live-order counters — for a
+    role user, who sees every live order. None for anyone else (their own orders: an indexed
+    COUNT is cheap)."""
+    if not workflow.has_any_role(user):
+        return None
+    if not todo:
+        return counters.total(statuses=statuses, workflow_statuses=workflow_statuses)
+    role_statuses, creator_statuses = workflow.todo_statuses(user)
+    wanted = set(statuses) if statuses is not None else None
+    acting = workflow.ACTIONABLE & set(workflow_statuses) if workflow_statuses is not None else workflow.ACTIONABLE
+    mine = creator_statuses & wanted if wanted is not None else creator_statuses
+    total = counters.total(
+        statuses=role_statuses & wanted if wanted is not None else role_statuses, workflow_statuses=acting
+    )
+    if mine and acting:
+        total += Order.objects.alive().filter(creator_id=user.pk, status__in=mine, workflow_status__in=acting).count()
+    return total
 
 
 def order_list(*, user: Any) -> QuerySet[Order]:

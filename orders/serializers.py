@@ -157,6 +157,36 @@ class OrderUpdateInput(AliasedSerializer):
         }
 
 
+MAX_BULK = 100  # orders per bulk request
+
+
+class BulkOperationInput(serializers.Serializer):
+    """`POST orders/bulk`."""
+
+    ids = BoundedList(child=Id(), min_length=1, max_length=MAX_BULK)
+    operation = EnumField(Operation.choices)
+    remark = Text(required=False, allow_blank=True)
+    operator_name = Name(required=False, allow_blank=True)
+    expected_status = EnumField(Status.choices, aliases=STATUS_ALIASES, required=False)
+
+
+class BulkItemResult(serializers.Serializer):
+    """One order's outcome: `status` 0 with its new state, or the error answer it would have had alone."""
+
+    id = serializers.IntegerField()
+    status = serializers.IntegerField(help_text="0, or the HTTP status this order alone would have answered")
+    order_status = serializers.ChoiceField(Status.choices, required=False)
+    workflow_status = serializers.ChoiceField(WorkflowStatus.choices, required=False)
+    code = serializers.CharField(required=False)
+    message = serializers.CharField(required=False)
+
+
+class BulkOperationResult(serializers.Serializer):
+    results = BulkItemResult(many=True)
+    succeeded = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
 class OrderDeleteInput(serializers.Serializer):
     remark = Text(required=False, allow_blank=True)
 

@@ -14,9 +14,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from orders import selectors, services
+from afterservice_site.errors import domain_status
+from afterservice_site.query import KnownQueryParametersMixin
+from orders import filters, selectors, services
 from orders.exceptions import NotFound
-from orders.filters import OrderFilter, OrderFilterBackend
 from orders.idempotency import HEADER, REPLAYED, body_fingerprint, idempotent
 from orders.models import Order
 from orders.serializers import (
@@ -24,6 +25,8 @@ from orders.serializers import (
     AbnormalProductInput,
     AbnormalProductSerializer,
     AbnormalProductUpdateInput,
+    BulkOperationInput,
+    BulkOperationResult,
     DeductionInput,
     DeductionSerializer,
     DeductionUpdateInput,
@@ -63,21 +66,18 @@ class OrderRepresentationMixin:
         return self.get_serializer(selectors.order_get(user=request.user, order_id=order_id)).data
 
 
-class OrderListView(OrderRepresentationMixin, GenericAPIView):
+class OrderListView(KnownQueryParametersMixin, OrderRepresentationMixin, GenericAPIView):
     """`GET/POST orders`."""
 
     serializer_class = OrderSerializer
-    filterset_class = OrderFilter
-    filter_backends = [OrderFilterBackend]
+    known_query_parameters = filters.OrderFilter.known_parameters()
 
-    def get_queryset(self):
-        return selectors.order_list(user=self.request.user)
-
-    @extend_schema(tags=ORDERS, responses=OrderSerializer(many=True))
+    @extend_schema(tags=ORDERS, parameters=filters.openapi_parameters(), responses=OrderSerializer(many=True))
     def get(self, request: Request) -> Response:
-        orders = self.filter_queryset(self.get_queryset())
-        page = selectors.order_rows(self.paginate_queryset(selectors.page_ids(orders)))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        orders, counted = filters.filter_orders(request, selectors.order_list(user=request.user))
+        total = selectors.order_total(user=request.user, **counted) if counted is not None else None
+        ids = self.paginator.paginate_queryset(selectors.page_ids(orders), request, view=self, total=total)
+        return self.get_paginated_response(self.get_serializer(selectors.order_rows(ids), many=True).data)
 
     @extend_schema(
         tags=ORDERS,
@@ -102,7 +102,7 @@ class OrderListView(OrderRepresentationMixin, GenericAPIView):
         return response
 
 
-class OrderDetailView(OrderRepresentationMixin, GenericAPIView):
+class OrderDetailView(KnownQueryParametersMixin, OrderRepresentationMixin, GenericAPIView):
     """`GET/PUT/PATCH/DELETE orders/<id>`."""
 
     serializer_class = OrderSerializer
@@ -129,7 +129,42 @@ class OrderDetailView(OrderRepresentationMixin, GenericAPIView):
         return Response(None)
 
 
-class OrderScopedView(GenericAPIView):
+class OrderBulkView(KnownQueryParametersMixin, GenericAPIView):
+    """`POST orders/bulk`: one operation on up to 100 orders, each in its own transaction."""
+
+    serializer_class = BulkOperationResult
+    pagination_class = None
+
+    @extend_schema(tags=ORDERS, request=BulkOperationInput, responses=BulkOperationResult)
+    def post(self, request: Request) -> Response:
+        values = _valid(BulkOperationInput, request.data)
+        results = services.orders_bulk_apply(
+            user=request.user,
+            order_ids=values["ids"],
+            operation=values["operation"],
+            remark=values.get("remark", ""),
+            operator_name=values.get("operator_name", ""),
+            expected_status=values.get("expected_status", ""),
+        )
+        items = [_bulk_item(result) for result in results]
+        failed = sum(1 for item in items if item["status"])
+        return Response({"results": items, "succeeded": len(items) - failed, "failed": failed})
+
+
+def _bulk_item(result: services.BulkResult) -> dict[str, Any]:
+    if result.error is None:
+        order = result.order
+        return {
+            "id": result.order_id,
+            "status": 0,
+            "order_status": order.status,
+            "workflow_status": order.workflow_status,
+        }
+    http_status, code = domain_status(result.error)
+    return {"id": result.order_id, "status": http_status, "code": code, "message": result.error.message}
+
+
+class OrderScopedView(KnownQueryParametersMixin, GenericAPIView):
     """Base of the nested endpoints: the order must be visible to the user (else 404)."""
 
     # Tells the schema generator the type of `order_id`; reads go through selectors.
@@ -315,10 +350,11 @@ OPTION_STAT_SCHEMA = {
 }
 
 
-class OptionListView(GenericAPIView):
+class OptionListView(KnownQueryParametersMixin, GenericAPIView):
     """`GET dutyreports/<list>`: a dropdown's values in display order; `?stats=1` ranks them by use."""
 
     pagination_class = None
+    known_query_parameters = frozenset({"stats"})
     serializer_class = OptionListParams
 
     @extend_schema(

@@ -244,6 +244,19 @@ def operations_for(order: Order, user: Any) -> list[str]:
     return list(memo[key])
 
 
+def todo_statuses(user: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """Where `user` may apply `done` (in progress or overdue): the statuses where one of their roles
+    acts (every acting status for a superuser), and the further ones where they act as the creator
+    of the order. The to-do queue is these, as SQL (`orders.filters.todo_filter`)."""
+    acting = [step for step in STEPS if step.actors and step.done is not None]
+    if getattr(user, "is_superuser", False):
+        return frozenset(step.status for step in acting), frozenset()
+    roles = user_roles(user)
+    by_role = frozenset(step.status for step in acting if step.actors & roles)
+    as_creator = frozenset(step.status for step in acting if CREATOR in step.actors) - by_role
+    return by_role, as_creator
+
+
 def actors_label(actors: frozenset[str]) -> str:
     """Who `actors` are, in words ("售后专员、负责人"; "the order's creator" for CREATOR)."""
     ordered = [actor for actor in (CREATOR, *ROLES) if actor in actors]

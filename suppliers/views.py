@@ -1,14 +1,16 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
 
+from afterservice_site.query import KnownQueryParametersMixin
 from suppliers import selectors
 from suppliers.serializers import SupplierFilterSerializer, SupplierMatcherSerializer
 
 
 @extend_schema(parameters=[SupplierFilterSerializer], tags=["master data"])
-class SupplierMatcherView(ListAPIView):
+class SupplierMatcherView(KnownQueryParametersMixin, ListAPIView):
     """`GET supplier_user_matcher`: suppliers with their after-sales specialist."""
 
+    known_query_parameters = frozenset({"key_word", "role"})
     serializer_class = SupplierMatcherSerializer
     filter_backends: list = []
 

@@ -15,7 +15,16 @@ read-only for everyone, superusers included.
 
 Modules: `order` (the order pages), `workflow_panel` (its operation buttons and their view),
 `forms`, `inlines` and `formsets` (the change form and how it becomes one service call),
-`filters`, `export` (CSV, testable without the admin), `journal`, `options`.
+`filters`, `bulk` (operations on the selected orders), `export` (CSV, testable without the admin),
+`journal`, `options`, `roles` (users and role groups), `changes` (the journal's changes in words).
 """
 
-from orders.admin import journal, options, order  # noqa: F401 - registers the model admins
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from orders.admin import journal, options, order, roles  # noqa: F401 - registers the model admins
+
+# The product's name in the header and the browser tab, not Django's.
+admin.site.site_header = _("After-sales claims (售后单)")
+admin.site.site_title = _("After-sales claims")
+admin.site.index_title = _("Back office")

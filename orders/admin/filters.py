@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from orders import workflow
+from orders.filters import todo_filter
 from orders.models import Order
 from orders.workflow import WorkflowStatus
 
@@ -33,3 +34,43 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(late)
         return None
+
+
+class TodoFilter(admin.SimpleListFilter):
+    """待我处理: the orders the signed-in user may apply `done` to now (the API's `?todo=1`)."""
+
+    title = _("my to-do")
+    parameter_name = "todo"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [("1", _("Waiting for me"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order] | None:
+        if self.value() == "1":
+            return queryset.filter(todo_filter(request.user), is_deleted=False)
+        return None
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    """Soft-deleted orders stay in the back office with their journal, but out of the way: hidden
+    unless asked for."""
+
+    title = _("deleted")
+    parameter_name = "deleted"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, Any]]:
+        return [("all", _("Including deleted")), ("only", _("Deleted only"))]
+
+    def choices(self, changelist: Any) -> Any:
+        # The default (no parameter) is "not deleted": say so instead of Django's "All".
+        for choice in super().choices(changelist):
+            if choice["query_string"] == changelist.get_query_string(remove=[self.parameter_name]):
+                choice["display"] = _("Not deleted")
+            yield choice
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order]:
+        if self.value() == "all":
+            return queryset
+        if self.value() == "only":
+            return queryset.filter(is_deleted=True)
+        return queryset.filter(is_deleted=False)

@@ -12,14 +12,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from afterservice_site.people import display_name
 from orders import selectors, services, workflow
+from orders.admin.bulk import BulkOperationsMixin
 from orders.admin.common import error_text, short_time
 from orders.admin.export import orders_csv_response
-from orders.admin.filters import OverdueFilter
+from orders.admin.filters import DeletedFilter, OverdueFilter, TodoFilter
 from orders.admin.forms import OrderAdminForm
 from orders.admin.formsets import FORMSET_DATA, formset_touched, note_formset_changes
 from orders.admin.inlines import AbnormalProductInline, DeductionInline, DutyReportInline, JournalInline, TrackInline
@@ -36,13 +38,13 @@ TIME_FIELDS = ["created_at", "summitted_at", "step_started_at", "updated_at", "i
 
 
 @admin.register(Order)
-class OrderAdmin(WorkflowPanelMixin, admin.ModelAdmin):
+class OrderAdmin(WorkflowPanelMixin, BulkOperationsMixin, admin.ModelAdmin):
     form = OrderAdminForm
     change_form_template = "admin/orders/order/change_form.html"
     change_list_template = "admin/orders/order/change_list.html"
 
     list_display = [
-        "serial_number",
+        "serial",
         "type",
         "status",
         "workflow_status",
@@ -52,8 +54,8 @@ class OrderAdmin(WorkflowPanelMixin, admin.ModelAdmin):
         "submitted",
         "updated",
     ]
-    list_display_links = ["serial_number"]
-    list_filter = ["status", "workflow_status", "reason", "type", OverdueFilter, "is_deleted"]
+    list_display_links = ["serial"]
+    list_filter = [TodoFilter, "status", "workflow_status", "reason", "type", OverdueFilter, DeletedFilter]
     search_fields = [
         "serial_number",
         "charge_number",
@@ -66,7 +68,16 @@ class OrderAdmin(WorkflowPanelMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
     autocomplete_fields = ["customer", "accuser"]
-    actions = ["export_csv", "resume_overdue"]
+    actions = ["export_csv", "bulk_done", "bulk_reject", "bulk_halt", "bulk_resume", "bulk_cancel", "resume_overdue"]
+
+    @admin.display(description=Order._meta.get_field("serial_number").verbose_name, ordering="serial_number")
+    def serial(self, obj: Order) -> str:
+        # Soft-deleted orders only show when the "deleted" filter asks for them; then they say so.
+        return (
+            format_html('{} <span class="deleted-mark">{}</span>', obj.serial_number, gettext("(deleted)"))
+            if obj.is_deleted
+            else obj.serial_number
+        )
 
     # Compact times: the list is wide, and the locale's long date format wraps every row.
     @admin.display(description=Order._meta.get_field("summitted_at").verbose_name, ordering="summitted_at")
@@ -236,20 +247,19 @@ class OrderAdmin(WorkflowPanelMixin, admin.ModelAdmin):
         journal row); orders that are not overdue are left alone and counted."""
         selected = list(queryset.only("id", "serial_number", "status", "workflow_status", "is_deleted"))
         overdue = [o for o in selected if o.workflow_status == WorkflowStatus.OVERDUE and not o.is_deleted]
-        resumed = 0
-        for order in overdue:
-            try:
-                services.order_apply_operation(
-                    user=request.user, order_id=order.pk, operation=Operation.RESUME, expected_status=order.status
-                )
-            except DomainError as exc:
+        results = services.orders_bulk_apply(
+            user=request.user, order_ids=[order.pk for order in overdue], operation=Operation.RESUME
+        )
+        serials = {order.pk: order.serial_number for order in overdue}
+        for result in results:
+            if result.error is not None:
                 self.message_user(
                     request,
-                    gettext("%(order)s was not resumed: %(error)s") % {"order": order, "error": error_text(exc)},
+                    gettext("%(order)s was not resumed: %(error)s")
+                    % {"order": serials[result.order_id], "error": error_text(result.error)},
                     messages.ERROR,
                 )
-            else:
-                resumed += 1
+        resumed = sum(1 for result in results if result.error is None)
         if resumed:
             self.message_user(request, gettext("Resumed orders: %(count)d.") % {"count": resumed}, messages.SUCCESS)
         if len(selected) > len(overdue):

@@ -6,12 +6,14 @@ inside rolls the whole request back, so a refused or failed request changes noth
 
 - `lifecycle`: create, update (`PUT orders/<id>`), operations, delete, the overdue sweep;
 - `records`: abnormal products, duty report, tracks, deductions;
+- `bulk`: one operation on many orders, each in its own transaction;
 - `audit`: the request's change log and its journal row;
 - `common`: serial numbers, the row lock, who may write, names → master data;
 - `values`: the typed shapes the services accept.
 """
 
 from orders.services.audit import ChangeLog, record_journal
+from orders.services.bulk import BulkResult, orders_bulk_apply
 from orders.services.common import next_serial
 from orders.services.lifecycle import (
     order_apply_operation,
@@ -40,6 +42,7 @@ from orders.services.records import (
 )
 
 __all__ = [
+    "BulkResult",
     "ChangeLog",
     "abnormal_product_delete",
     "abnormal_product_update",
@@ -60,6 +63,7 @@ __all__ = [
     "order_header_change",
     "order_transition",
     "order_update",
+    "orders_bulk_apply",
     "orders_mark_overdue",
     "record_journal",
     "track_add",

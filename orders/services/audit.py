@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from afterservice_site.people import display_name
+from orders import counters
 from orders.models import Journal, Order
+from orders.workflow import JournalOperation
 
 SYSTEM_NAME = "system"
 
@@ -64,9 +66,15 @@ def record_journal(
     changes: ChangeLog | None = None,
 ) -> Journal:
     """The request's one journal row (the order's current state is the target). The operator is
-    the signed-in user, always; a different name the client sent is kept as `on_behalf_of`."""
+    the signed-in user, always; a different name the client sent is kept as `on_behalf_of`. The
+    order's move from `source` to its current state also moves the live-order totals."""
     operator = user if getattr(user, "is_authenticated", False) else None
     operator_name = display_name(operator) or SYSTEM_NAME
+    # Every change of an order's state passes here: the exact totals move with it.
+    counters.record_move(
+        None if operation == JournalOperation.CREATE else (source, workflow_source),
+        None if operation == JournalOperation.DELETE else (order.status, order.workflow_status),
+    )
     return Journal.objects.create(
         order=order,
         operation=operation,
