@@ -5,8 +5,6 @@ BIN := $(VENV)/bin
 HOST ?= 0.0.0.0
 PORT ?= 5050
 WORKERS ?= 3
-# Local targets run with DEBUG off but allow the development key (never in production).
-export AFTERSERVICE_DEV_KEY_OK ?= 1
 
 .PHONY: run test setup install install-dev migrate seed serve lint format bench fuzz clean
 
@@ -14,7 +12,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt $(BIN)/python
+# This checkout's own settings (git-ignored): a random SECRET_KEY for local runs and commands.
+.env:
+	@$(PYTHON) -c "import secrets; print('# Local settings written by make (never used in production).'); print('SECRET_KEY=' + secrets.token_urlsafe(50))" > $@
+
+$(VENV)/.installed: requirements.txt $(BIN)/python | .env
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
@@ -34,7 +36,7 @@ seed: migrate
 
 run: seed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn afterservice_site.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - --forwarded-allow-ips "127.0.0.1"
+	$(BIN)/gunicorn afterservice_site.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --forwarded-allow-ips "127.0.0.1"
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

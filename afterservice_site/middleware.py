@@ -3,12 +3,14 @@
 import contextvars
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+access_log = logging.getLogger("afterservice.access")
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -22,7 +24,9 @@ class RequestIDLogFilter(logging.Filter):
 
 
 class RequestIDMiddleware:
-    """Reuses a sane incoming `X-Request-ID` (from a proxy) or makes one; echoes it back."""
+    """Reuses a sane incoming `X-Request-ID` (from a proxy) or makes one; echoes it back; and writes
+    the request's one access line — request id, user id, method, path, status, duration — to the
+    `afterservice.access` log (gunicorn's own access log stays off, so there is one line, not two)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -32,9 +36,21 @@ class RequestIDMiddleware:
         request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = _request_id.set(request_id)
+        started = time.perf_counter()
+        status = 500
         try:
             response = self.get_response(request)
+            status = response.status_code
         finally:
+            user = getattr(request, "user", None)  # DRF hands its authenticated user down here
+            access_log.info(
+                "%s %s %s %.1fms user=%s",
+                request.method,
+                request.path,
+                status,
+                (time.perf_counter() - started) * 1000,
+                user.pk if getattr(user, "is_authenticated", False) else "-",
+            )
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response

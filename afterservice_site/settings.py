@@ -6,8 +6,14 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A local checkout's own settings: `make run` / `make test` write `.env` (git-ignored) with a
+# random SECRET_KEY, so `.venv/bin/python manage.py ...` works as the README prints it. The
+# environment always wins; a production host sets its environment and has no such file.
+load_dotenv(BASE_DIR / ".env", override=False)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
