@@ -78,7 +78,7 @@ class UnsupportedFile(DomainError):
 def _first_sentence(errors: Any) -> str | None:
     """The first sentence of nested field errors, prefixed with its field (for `message`)."""
     if isinstance(errors, Mapping):
-        for key, value in errors.items():
+        for _key, value in errors.items():
             inner = _first_sentence(value)
             if inner:
                 return inner
