@@ -205,6 +205,12 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _unfuzzy(line: str) -> str:
+    if not line.startswith("#, "):
+        return line
+    return "#, " + ", ".join(flag for flag in line[3:].split(", ") if flag != "fuzzy")
+
+
 def main() -> int:
     blocks = PO.read_text(encoding="utf-8").split("\n\n")
     missing = []
@@ -220,7 +226,9 @@ def main() -> int:
         if not msgid:  # header
             out.append(block)
             continue
-        lines = [line for line in lines if line != "#, fuzzy"]
+        # A fuzzy entry is left out of the compiled catalogue: drop the flag (also beside
+        # python-format) and makemessages' guess of the previous msgid.
+        lines = [_unfuzzy(line) for line in lines if line != "#, fuzzy" and not line.startswith("#| ")]
         msgstr_at = next(i for i, line in enumerate(lines) if line.startswith("msgstr "))
         if msgid in GLOSSARY:
             lines = [*lines[:msgstr_at], "msgstr " + _quote(GLOSSARY[msgid])]
