@@ -34,6 +34,17 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
+from orders.exceptions import Conflict as DomainConflict  # uploads branch
+from orders.exceptions import (  # uploads branch
+    DomainError,
+    FileTooLarge,
+    InvalidInput,
+    NotAllowedNow,
+    NotFound,
+    NotPermitted,
+    UnsupportedFile,
+)
+
 logger = logging.getLogger("afterservice.api")
 
 
@@ -146,6 +157,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = Conflict()
     elif isinstance(exc, TransitionNotAllowed):
         exc = InvalidOperation()
+    elif isinstance(exc, DomainError):  # uploads branch: until the errors module maps them itself
+        exc = _domain_to_api(exc)
 
     if not isinstance(exc, exceptions.APIException):
         request = context.get("request")
@@ -175,6 +188,26 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     code = _CODE_ALIASES.get(code, code)
     message = exc.detail if isinstance(exc.detail, str) else None
     return Response(error_body(exc.status_code, code, message), status=exc.status_code, headers=headers)
+
+
+# --- uploads branch: orders/exceptions.py's errors in the envelope (the errors module replaces this)
+_DOMAIN_ERRORS: dict[type[DomainError], tuple[int, str]] = {
+    NotPermitted: (403, "permission_denied"),
+    NotFound: (404, "not_found"),
+    NotAllowedNow: (409, "invalid_operation"),
+    DomainConflict: (409, "conflict"),
+    FileTooLarge: (413, "request_too_large"),
+    UnsupportedFile: (415, "unsupported_media_type"),
+}
+
+
+def _domain_to_api(exc: DomainError) -> exceptions.APIException:
+    if isinstance(exc, InvalidInput):
+        return exceptions.ValidationError(exc.errors or {"non_field_errors": [exc.message]})
+    http_status, code = next((v for cls, v in _DOMAIN_ERRORS.items() if isinstance(exc, cls)), (400, "invalid"))
+    api_exc = exceptions.APIException(exc.message, code)
+    api_exc.status_code = http_status
+    return api_exc
 
 
 # --- Django-level handlers for /api/ paths -----------------------------------------------------
