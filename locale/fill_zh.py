@@ -194,6 +194,20 @@ GLOSSARY = {
     "Yes": "是",
     "No": "否",
     "Home": "首页",
+    # orders/exceptions.py
+    "The request cannot be carried out.": "无法执行该请求。",
+    "You may not do this.": "您无权执行此操作。",
+    "The file is too large.": "文件过大。",
+    "This type of file is not accepted.": "不接受此类型的文件。",
+    # attachment files (orders/uploads.py, orders/parsers.py)
+    "Malformed multipart body: %(reason)s": "multipart 请求体格式错误：%(reason)s",
+    "Only JPEG, PNG, WebP or HEIC images and PDF documents are accepted.": "只接受 JPEG、PNG、WebP、HEIC 图片和 PDF 文档。",
+    "The file is larger than %(mb)s MB.": "文件超过 %(mb)s MB。",
+    "Send one file per request.": "每次请求只能上传一个文件。",
+    "No file was sent.": "未收到文件。",
+    "The file is empty.": "文件为空。",
+    "The image has more than %(megapixels)s megapixels.": "图片超过 %(megapixels)s 百万像素。",
+    "The image is damaged or incomplete.": "图片已损坏或不完整。",
 }
 
 
