@@ -1,19 +1,21 @@
 """Attachment files: accepted by content, re-encoded, hashed, thumbnailed and stored privately.
 
 Everything about the *file* of an attachment lives here; the order side (model, service, views,
-admin) calls the functions below and stores what they return. Nothing here knows orders, HTTP
-requests or DRF; errors are the domain's own (`orders.exceptions`).
+admin) calls the functions below and stores what they return. No models, no DRF; errors are the
+domain's own (`orders.exceptions`), downloads plain Django responses.
 
 What is accepted, decided from the bytes (magic numbers), never from the name or the client's
 content type:
 
-| received           | stored as                         | content_type       | thumbnail |
-|--------------------|-----------------------------------|--------------------|-----------|
-| JPEG               | JPEG, re-encoded                  | `image/jpeg`       | yes       |
-| PNG                | PNG, re-encoded (transparency kept) | `image/png`      | yes       |
-| WebP               | WebP, re-encoded (transparency kept; lossless stays lossless) | `image/webp` | yes |
-| HEIC / HEIF        | JPEG (browsers other than Safari cannot show HEIC) | `image/jpeg` | yes |
-| PDF (`%PDF-` header, `%%EOF` in the last KiB) | the bytes as sent, never parsed | `application/pdf` | no |
+| received                           | stored as                                   | content_type      | thumbnail |
+|------------------------------------|---------------------------------------------|-------------------|-----------|
+| JPEG                               | JPEG, re-encoded                            | `image/jpeg`      | yes       |
+| PNG                                | PNG, re-encoded, transparency kept          | `image/png`       | yes       |
+| WebP                               | WebP, re-encoded, transparency kept (1)     | `image/webp`      | yes       |
+| HEIC / HEIF (phones)               | JPEG: browsers but Safari cannot show HEIC  | `image/jpeg`      | yes       |
+| PDF: `%PDF-` first, `%%EOF` in the last KiB | the bytes as sent, never parsed    | `application/pdf` | no        |
+
+(1) A lossless WebP of the simple format (screenshots, drawings) stays lossless.
 
 Anything else is `UnsupportedFile` (415); an empty file `InvalidInput` on `file` (400); a file
 above `AFTERSERVICE_ATTACHMENT_MAX_MB` MiB `FileTooLarge` (413); an image above
