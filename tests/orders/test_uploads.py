@@ -26,6 +26,7 @@ from rest_framework.test import APIClient
 from afterservice_site.settings import BASE_DIR, attachments_storage
 from devtools.upload_probe import PROBE_PATH
 from orders.exceptions import FileTooLarge, InvalidInput, NotFound, UnsupportedFile
+from orders.models import Order
 from orders.uploads import (
     MULTIPART_OVERHEAD,
     LimitedTemporaryFileUploadHandler,
@@ -609,6 +610,7 @@ def test_upload_to_a_json_route_answers_415(db, creator):
     response = client_for(creator).generic("POST", "/api/v1/afterservice/orders", body, content_type)
 
     assert_error(response, 415, "unsupported_media_type")
+    assert not Order.objects.exists()
 
 
 def test_upload_of_3_mib_to_a_json_route_answers_413(db, creator):
@@ -617,6 +619,7 @@ def test_upload_of_3_mib_to_a_json_route_answers_413(db, creator):
     response = client_for(creator).generic("POST", "/api/v1/afterservice/orders", body, content_type)
 
     assert_error(response, 413, "request_too_large")
+    assert not Order.objects.exists()
 
 
 def test_upload_handler_stops_reading_as_soon_as_the_file_passes_the_limit(settings):
