@@ -1,7 +1,9 @@
 """Settings for the after-sales service, read from the environment (see README "Configuration")."""
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -241,6 +243,52 @@ AFTERSERVICE_IDEMPOTENCY_TTL_HOURS = int(os.environ.get("AFTERSERVICE_IDEMPOTENC
 # A `POST orders` whose body equals one the same user filed this many seconds ago answers that
 # order instead of filing a duplicate (the old app retries after its 60 s timeout); 0 turns it off.
 AFTERSERVICE_DUPLICATE_WINDOW_S = int(os.environ.get("AFTERSERVICE_DUPLICATE_WINDOW_S", "600"))
+
+# --- Attachments (orders/uploads.py; docs/attachments.md) ----------------------------------------
+# Private files: never served as static files and no MEDIA_URL route; downloads go through the API.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+AFTERSERVICE_ATTACHMENT_MAX_MB = int(os.environ.get("AFTERSERVICE_ATTACHMENT_MAX_MB", "10"))
+# Decompression bombs: refused from the image header, before any pixel is decoded. Decoding costs
+# about 4 bytes a pixel, twice for a rotated photo (docs/attachments.md).
+AFTERSERVICE_ATTACHMENT_MAX_PIXELS = int(os.environ.get("AFTERSERVICE_ATTACHMENT_MAX_MEGAPIXELS", "50")) * 1_000_000
+
+
+def attachments_storage(environ: Mapping[str, str], media_root: Path) -> dict[str, Any]:
+    """`STORAGES["attachments"]`: a private folder under MEDIA_ROOT, or an S3-compatible bucket
+    when ATTACHMENTS_S3_BUCKET is set (django-storages + boto3)."""
+    bucket = environ.get("ATTACHMENTS_S3_BUCKET", "")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": media_root / "attachments",
+                # The service user and its group only (a proxy serving X-Accel-Redirect may be in it).
+                "file_permissions_mode": 0o640,
+                "directory_permissions_mode": 0o750,
+            },
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("ATTACHMENTS_S3_ENDPOINT_URL") or None,
+            # Unset keys: boto3's own chain (environment, instance role, ...).
+            "access_key": environ.get("ATTACHMENTS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("ATTACHMENTS_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": environ.get("ATTACHMENTS_S3_REGION") or None,
+            "addressing_style": environ.get("ATTACHMENTS_S3_ADDRESSING_STYLE") or None,
+            # Empty for a bucket with ACLs disabled ("bucket owner enforced"), which refuses any ACL.
+            "default_acl": environ.get("ATTACHMENTS_S3_DEFAULT_ACL", "private") or None,
+            "querystring_auth": True,  # a URL of an object is only ever a signed, expiring one
+            "signature_version": "s3v4",
+            "file_overwrite": False,
+            # Reads spool to a temporary file past 2 MiB instead of holding a whole object in memory.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+
+
+STORAGES["attachments"] = attachments_storage(os.environ, MEDIA_ROOT)
 
 # --- Logging (request id on every line; no bodies, no tokens) ----------------------------------
 LOGGING = {

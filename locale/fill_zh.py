@@ -265,6 +265,16 @@ GLOSSARY = {
     "If you need it for your work, ask an administrator to give your account the role it needs.": "如工作需要，请联系管理员为您的账号分配相应角色。",
     "Back to the back office": "返回后台首页",
     "Cancel": "取消",
+    # orders/exceptions.py
+    # attachment files (orders/uploads.py, orders/parsers.py)
+    "Malformed multipart body: %(reason)s": "multipart 请求体格式错误：%(reason)s",
+    "Only JPEG, PNG, WebP or HEIC images and PDF documents are accepted.": "只接受 JPEG、PNG、WebP、HEIC 图片和 PDF 文档。",
+    "The file is larger than %(mb)s MB.": "文件超过 %(mb)s MB。",
+    "Send one file per request.": "每次请求只能上传一个文件。",
+    "No file was sent.": "未收到文件。",
+    "The file is empty.": "文件为空。",
+    "The image has more than %(megapixels)s megapixels.": "图片超过 %(megapixels)s 百万像素。",
+    "The image is damaged or incomplete.": "图片已损坏或不完整。",
 }
 
 
@@ -299,7 +309,9 @@ def main() -> int:
         if not msgid:  # header
             out.append(block)
             continue
-        lines = [_without_fuzzy(line) for line in lines if line != "#, fuzzy"]
+        # A fuzzy entry is left out of the compiled catalogue: drop the flag (also beside
+        # python-format) and makemessages' guess of the previous msgid.
+        lines = [_without_fuzzy(line) for line in lines if line != "#, fuzzy" and not line.startswith("#| ")]
         msgstr_at = next(i for i, line in enumerate(lines) if line.startswith("msgstr "))
         if msgid in GLOSSARY:
             lines = [*lines[:msgstr_at], "msgstr " + _quote(GLOSSARY[msgid])]
