@@ -1,0 +1,30 @@
+"""Thin DRF views: validate input → call a service or selector → serialize.
+
+Errors are not caught here: `afterservice_site.errors.exception_handler` maps them.
+"""
+
+from orders.views.options import OptionListView
+from orders.views.orders import OrderBulkView, OrderDetailView, OrderListView
+from orders.views.records import (
+    AbnormalProductDetailView,
+    AbnormalProductListView,
+    DeductionDetailView,
+    DeductionListView,
+    DutyReportView,
+    JournalListView,
+    TrackListView,
+)
+
+__all__ = [
+    "AbnormalProductDetailView",
+    "AbnormalProductListView",
+    "DeductionDetailView",
+    "DeductionListView",
+    "DutyReportView",
+    "JournalListView",
+    "OptionListView",
+    "OrderBulkView",
+    "OrderDetailView",
+    "OrderListView",
+    "TrackListView",
+]
