@@ -123,6 +123,10 @@ class Order(ConcurrentTransitionMixin, models.Model):
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Kept by the attachment services under the row lock: the admin's changelist shows it and a
+    # list page reads attachments only for orders that have some, without a query per order.
+    # The database default lets the previous release insert orders while the migration is live.
+    attachment_count = models.PositiveSmallIntegerField(_("attachments"), default=0, db_default=0, editable=False)
 
     objects = OrderQuerySet.as_manager()
 
@@ -332,6 +336,57 @@ class Deduction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.compensation}"
+
+
+class Attachment(models.Model):
+    """A photo or document proving the claim (evidence), optionally tied to one abnormal product
+    line. The file itself lives in `STORAGES["attachments"]` (orders/uploads.py); the row keeps
+    what it is and where it went. A soft-deleted order keeps its attachments and their files."""
+
+    # The unique (order, sha256) index leads with order_id: it serves the order's lookups.
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="attachments", db_index=False
+    )
+    # Removing the line keeps the evidence on the order.
+    abnormal_product = models.ForeignKey(
+        AbnormalProduct,
+        verbose_name=_("abnormal product"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    file_name = models.CharField(_("stored file"), max_length=255, editable=False)
+    thumbnail_name = models.CharField(_("stored thumbnail"), max_length=255, blank=True, editable=False)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("file type"), max_length=50)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    remark = models.TextField(_("remark"), max_length=MAX_TEXT, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The uploader's display name when uploading: the output and the journal show it, no join.
+    uploaded_by_name = models.CharField(_("uploader name"), max_length=MAX_NAME)
+    # Deleting is the uploader's, while the order is still at this status.
+    status = models.CharField(_("order status when added"), max_length=20, choices=Status.choices)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["order", "sha256"], name="attachment_order_sha256_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def stored_names(self) -> tuple[str, ...]:
+        """The storage names of the file and its thumbnail."""
+        return (self.file_name, self.thumbnail_name) if self.thumbnail_name else (self.file_name,)
 
 
 class JournalQuerySet(models.QuerySet):

@@ -276,6 +276,19 @@ def may_edit(order: Order, user: Any, content: str) -> bool:
     return actors is not None and is_one_of(order, user, actors)
 
 
+def attachment_removable(order: Order, added_status: str) -> bool:
+    """May anyone remove a file added while the order was at `added_status`? Only while the order
+    is at that status again and in progress (or overdue): evidence an approved step relied on stays."""
+    return order.workflow_status in ACTIONABLE and order.status == added_status
+
+
+def may_remove_attachment(order: Order, user: Any, *, added_status: str, uploader_id: int | None) -> bool:
+    """`attachment_removable`, and `user` uploaded it (superusers pass the who check)."""
+    if not attachment_removable(order, added_status):
+        return False
+    return bool(getattr(user, "is_superuser", False)) or (uploader_id is not None and uploader_id == user.pk)
+
+
 def deletable(order: Order) -> bool:
     return order.workflow_status == WorkflowStatus.IN_PROGRESS and order.status in DELETABLE_STATUSES
 
