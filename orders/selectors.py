@@ -15,6 +15,7 @@ from orders.exceptions import NotFound
 from orders.models import (
     DUTY_REPORT_OPTION_FIELDS,
     AbnormalProduct,
+    Attachment,
     Deduction,
     DutyReport,
     Journal,
@@ -45,6 +46,7 @@ ORDER_FIELDS = (
     "remark",
     "reason",
     "last_reject_reason",
+    "attachment_count",
 )
 DUTY_REPORT_FIELDS = tuple(
     f"duty_report__{name}"
@@ -86,7 +88,27 @@ NESTED: dict[str, tuple[type[Any], tuple[str, ...]]] = {
     "abnormal_products": (AbnormalProduct, ("id", "sku_code", "remark", "product_item_name")),
     "tracks": (Track, ("id", "remark", "operator_name", "created_at")),
     "deductions": (Deduction, ("id", "compensation", "has_receipt", "remark", "created_at")),
+    "attachments": (
+        Attachment,
+        (
+            "id",
+            "abnormal_product_id",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "width",
+            "height",
+            "remark",
+            "uploaded_by_name",
+            "created_at",
+            "thumbnail_name",
+        ),
+    ),
 }
+# Collections read only for the orders whose counter (an order column, in the page's row query)
+# says they have some: a page where no order has attachments costs no query for them.
+COUNTED = {"attachments": "attachment_count"}
 
 DutyReportRow = namedtuple("DutyReportRow", [name.removeprefix("duty_report__") for name in DUTY_REPORT_FIELDS])
 
@@ -127,7 +149,8 @@ _NESTED_QUERIES = {name: _nested_query(model, columns) for name, (model, columns
 
 def order_rows(ids: list[int]) -> list[OrderRow]:
     """The output rows of the orders `ids`, in that order: one query for the orders with their duty
-    reports, one per nested collection, whatever the number of ids.
+    reports, one per nested collection (none for attachments when no order has any), whatever the
+    number of ids.
 
     The page query selects only ids (its filters and ordering are built per request); these
     queries are compiled once per page size (`CompiledQuery`). Not `prefetch_related` nor model
@@ -140,7 +163,12 @@ def order_rows(ids: list[int]) -> list[OrderRow]:
         return []
     by_id = {values[0]: OrderRow.from_values(values) for values in _ORDER_ROWS.rows(ids)}
     for name, (query, row_class) in _NESTED_QUERIES.items():
-        for values in query.rows(ids):
+        wanted = ids
+        if name in COUNTED:
+            wanted = [order_id for order_id, row in by_id.items() if getattr(row, COUNTED[name])]
+            if not wanted:
+                continue
+        for values in query.rows(wanted):
             row = row_class._make(values)
             by_id[row.order_id].nested[name].append(row)
     return [by_id[order_id] for order_id in ids if order_id in by_id]
@@ -250,6 +278,30 @@ def deduction_list(*, order: Order) -> QuerySet[Deduction]:
 
 def duty_report_get(*, order: Order) -> DutyReport | None:
     return DutyReport.objects.filter(order=order).first()
+
+
+def attachment_list(*, order: Order) -> QuerySet[Attachment]:
+    return Attachment.objects.filter(order=order).order_by("id")
+
+
+def attachment_get(*, user: Any, attachment_id: int, order_id: int | None = None) -> Attachment:
+    """One attachment of an order visible to `user` (of order `order_id` when given), in one query;
+    NotFound for a missing one, another order's, or one the user may not see."""
+    attachments = Attachment.objects.filter(pk=attachment_id, order__in=orders_visible_to(user))
+    if order_id is not None:
+        attachments = attachments.filter(order_id=order_id)
+    attachment = attachments.first()
+    if attachment is None:
+        raise NotFound()
+    return attachment
+
+
+def attachment_of_order(*, order: Order, attachment_id: int) -> Attachment:
+    """An attachment of the (locked) order; NotFound for another order's."""
+    attachment = Attachment.objects.filter(order=order, pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound()
+    return attachment
 
 
 # --- Option lists -----------------------------------------------------------------------------------

@@ -81,3 +81,18 @@ def track(note: Any) -> dict[str, Any]:
 
 def deduction(line: Any) -> dict[str, Any]:
     return {"compensation": fmt_money(line.compensation), "has_receipt": line.has_receipt, "remark": line.remark}
+
+
+def attachment(evidence: Any) -> dict[str, Any]:
+    """An attachment's own fields (the journal's; the output adds id, order, time and urls)."""
+    return {
+        "abnormal_product_id": evidence.abnormal_product_id,
+        "name": evidence.name,
+        "content_type": evidence.content_type,
+        "size": evidence.size,
+        "sha256": evidence.sha256,
+        "width": evidence.width,
+        "height": evidence.height,
+        "remark": evidence.remark,
+        "uploaded_by": evidence.uploaded_by_name,
+    }

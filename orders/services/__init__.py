@@ -6,12 +6,14 @@ inside rolls the whole request back, so a refused or failed request changes noth
 
 - `lifecycle`: create, update (`PUT orders/<id>`), operations, delete, the overdue sweep;
 - `records`: abnormal products, duty report, tracks, deductions;
+- `attachments`: files on an order (evidence), added and removed;
 - `bulk`: one operation on many orders, each in its own transaction;
 - `audit`: the request's change log and its journal row;
 - `common`: serial numbers, the row lock, who may write, names → master data;
 - `values`: the typed shapes the services accept.
 """
 
+from orders.services.attachments import attachment_add, attachment_delete
 from orders.services.audit import ChangeLog, record_journal
 from orders.services.bulk import BulkResult, orders_bulk_apply
 from orders.services.common import next_serial
@@ -49,6 +51,8 @@ __all__ = [
     "abnormal_products_add",
     "abnormal_products_append",
     "abnormal_products_sync",
+    "attachment_add",
+    "attachment_delete",
     "deduction_add",
     "deduction_delete",
     "deduction_update",
