@@ -234,6 +234,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "afterservice_site.schema.envelope_schema_hook",
+        # After the envelope: a download's success is its file only.
+        "orders.views.attachments.file_responses_schema_hook",
     ],
 }
 

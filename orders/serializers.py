@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -195,6 +196,31 @@ class OptionListParams(serializers.Serializer):
     stats = serializers.BooleanField(required=False, default=False)
 
 
+class AttachmentInput(serializers.Serializer):
+    """The form fields of an upload beside its file (the file itself is read from the request's
+    files by `orders.uploads.uploaded_file_from`: one, under `file` or the old app's `file_data`)."""
+
+    abnormal_product_id = Id(
+        required=False, allow_null=True, help_text="Ties the file to this abnormal product line of the order."
+    )
+    remark = Text(required=False, allow_blank=True)
+
+
+class AttachmentUpload(AttachmentInput):
+    """`POST orders/<id>/attachments` as a multipart form (documents the form; `file_data` is
+    accepted instead of `file`)."""
+
+    file = serializers.FileField(
+        help_text="JPEG, PNG, WebP, HEIC or PDF, decided by content; at most AFTERSERVICE_ATTACHMENT_MAX_MB MiB."
+    )
+
+
+class LegacyUpload(AttachmentInput):
+    """The old app's `POST uploads/<id>` form."""
+
+    file_data = serializers.FileField(help_text="As `file` of `POST orders/<id>/attachments`.")
+
+
 # --- Outputs ------------------------------------------------------------------------------------------
 class AbnormalProductSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -241,6 +267,61 @@ class DeductionSerializer(serializers.Serializer):
         return {"id": deduction.id, **wire.deduction(deduction), "created_at": fmt_datetime(deduction.created_at)}
 
 
+def attachment_url_base(request: Any) -> str:
+    """The absolute URL of `orders` (`http://host/api/v1/afterservice/orders`), which every
+    attachment URL extends; built once per request (a list page may show thousands of URLs)."""
+    if request is None:
+        return reverse("order-list")
+    base = getattr(request, "_attachment_url_base", None)
+    if base is None:
+        base = request.build_absolute_uri(reverse("order-list"))
+        request._attachment_url_base = base
+    return base
+
+
+def attachment_representation(attachment: Any, base: str, *, with_order: bool = True) -> dict[str, Any]:
+    """An attachment on the wire (a model instance or a row of `selectors.order_rows`); the order's
+    own output leaves out `order_id`. `thumbnail_url` is null for a PDF (no thumbnail)."""
+    url = f"{base}/{attachment.order_id}/attachments/{attachment.id}"
+    data: dict[str, Any] = {"id": attachment.id}
+    if with_order:
+        data["order_id"] = attachment.order_id
+    data.update(wire.attachment(attachment))
+    data["created_at"] = fmt_datetime(attachment.created_at)
+    data["download_url"] = f"{url}/download"
+    data["thumbnail_url"] = f"{url}/thumbnail" if attachment.thumbnail_name else None
+    return data
+
+
+class OrderAttachmentSerializer(serializers.Serializer):
+    """An attachment as the order's output lists it (the order's id is the order's)."""
+
+    id = serializers.IntegerField()
+    abnormal_product_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(help_text="The name the file was uploaded with (cleaned), extension of its content.")
+    content_type = serializers.ChoiceField(["image/jpeg", "image/png", "image/webp", "application/pdf"])
+    size = serializers.IntegerField(help_text="Bytes stored.")
+    sha256 = serializers.CharField(help_text="Hex SHA-256 of the stored bytes (what a download answers).")
+    width = serializers.IntegerField(allow_null=True, help_text="Pixels, upright; null for a PDF.")
+    height = serializers.IntegerField(allow_null=True, help_text="Pixels, upright; null for a PDF.")
+    remark = serializers.CharField()
+    uploaded_by = serializers.CharField(help_text="The uploader's display name.")
+    created_at = WireDateTime()
+    download_url = serializers.URLField()
+    thumbnail_url = serializers.URLField(allow_null=True, help_text="A JPEG ≤ 320 px; null for a PDF.")
+
+    def to_representation(self, attachment: Any) -> dict[str, Any]:
+        base = attachment_url_base(self.context.get("request"))
+        return attachment_representation(attachment, base, with_order=False)
+
+
+class AttachmentSerializer(OrderAttachmentSerializer):
+    order_id = serializers.IntegerField()
+
+    def to_representation(self, attachment: Any) -> dict[str, Any]:
+        return attachment_representation(attachment, attachment_url_base(self.context.get("request")))
+
+
 _LINE, _REPORT, _TRACK, _DEDUCTION = (
     AbnormalProductSerializer().to_representation,
     DutyReportSerializer().to_representation,
@@ -278,12 +359,15 @@ class OrderSerializer(serializers.Serializer):
     duty_report = DutyReportSerializer(allow_null=True)
     tracks = TrackSerializer(many=True)
     deductions = DeductionSerializer(many=True)
+    attachments = OrderAttachmentSerializer(many=True)
     operations = serializers.ListField(child=serializers.ChoiceField(Operation.choices))
 
     def to_representation(self, order: Order) -> dict[str, Any]:
         request = self.context.get("request")
         user = getattr(request, "user", None)
         report = getattr(order, "duty_report", None)
+        attachments = _nested(order, "attachments")
+        base = attachment_url_base(request) if attachments else ""
         return {
             "id": order.id,
             "serial_number": order.serial_number,
@@ -305,6 +389,7 @@ class OrderSerializer(serializers.Serializer):
             "duty_report": _REPORT(report) if report is not None else None,
             "tracks": [_TRACK(track) for track in _nested(order, "tracks")],
             "deductions": [_DEDUCTION(deduction) for deduction in _nested(order, "deductions")],
+            "attachments": [attachment_representation(item, base, with_order=False) for item in attachments],
             "operations": workflow.operations_for(order, user) if user is not None else [],
         }
 

@@ -10,6 +10,7 @@ def route(pattern: str, view, name: str):
 
 
 ID = r"(?P<order_id>[0-9]{1,18})"
+ATTACHMENT = r"(?P<attachment_id>[0-9]{1,18})"
 
 urlpatterns = [
     route("orders", views.OrderListView, "order-list"),
@@ -28,4 +29,11 @@ urlpatterns = [
     route(rf"orders/{ID}/deductions", views.DeductionListView, "deduction-list"),
     route(rf"orders/{ID}/deductions/(?P<deduction_id>[0-9]{{1,18}})", views.DeductionDetailView, "deduction-detail"),
     route(r"dutyreports/(?P<category>[a-z]{1,30})", views.OptionListView, "option-list"),
+    route(rf"orders/{ID}/attachments", views.AttachmentListView, "attachment-list"),
+    route(rf"orders/{ID}/attachments/{ATTACHMENT}", views.AttachmentDetailView, "attachment-detail"),
+    route(rf"orders/{ID}/attachments/{ATTACHMENT}/download", views.AttachmentDownloadView, "attachment-download"),
+    route(rf"orders/{ID}/attachments/{ATTACHMENT}/thumbnail", views.AttachmentThumbnailView, "attachment-thumbnail"),
+    # The old app's paths.
+    route(rf"uploads/{ID}", views.LegacyUploadView, "legacy-upload"),
+    route(rf"download/{ATTACHMENT}", views.LegacyDownloadView, "legacy-download"),
 ]

@@ -3,6 +3,14 @@
 Errors are not caught here: `afterservice_site.errors.exception_handler` maps them.
 """
 
+from orders.views.attachments import (
+    AttachmentDetailView,
+    AttachmentDownloadView,
+    AttachmentListView,
+    AttachmentThumbnailView,
+    LegacyDownloadView,
+    LegacyUploadView,
+)
 from orders.views.options import OptionListView
 from orders.views.orders import OrderBulkView, OrderDetailView, OrderListView
 from orders.views.records import (
@@ -18,10 +26,16 @@ from orders.views.records import (
 __all__ = [
     "AbnormalProductDetailView",
     "AbnormalProductListView",
+    "AttachmentDetailView",
+    "AttachmentDownloadView",
+    "AttachmentListView",
+    "AttachmentThumbnailView",
     "DeductionDetailView",
     "DeductionListView",
     "DutyReportView",
     "JournalListView",
+    "LegacyDownloadView",
+    "LegacyUploadView",
     "OptionListView",
     "OrderBulkView",
     "OrderDetailView",
