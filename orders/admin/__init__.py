@@ -16,7 +16,8 @@ read-only for everyone, superusers included.
 Modules: `order` (the order pages), `workflow_panel` (its operation buttons and their view),
 `forms`, `inlines` and `formsets` (the change form and how it becomes one service call),
 `filters`, `bulk` (operations on the selected orders), `export` (CSV, testable without the admin),
-`journal`, `options`, `roles` (users and role groups), `changes` (the journal's changes in words).
+`journal`, `options`, `roles` (users and role groups), `changes` (the journal's changes in words),
+`attachments` (the order's files: inline with thumbnails, upload and removal through the services).
 """
 
 from django.contrib import admin

@@ -14,7 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import AbnormalProduct, Deduction, DutyReport, Order, Track
+from orders.models import AbnormalProduct, Attachment, Deduction, DutyReport, Order, Track
 
 # Record word of the journal → the model it names.
 RECORD_MODELS: dict[str, type[Model]] = {
@@ -23,9 +23,16 @@ RECORD_MODELS: dict[str, type[Model]] = {
     "duty_report": DutyReport,
     "deduction": Deduction,
     "track": Track,
+    "attachment": Attachment,
 }
 # Wire field names that are not the model field's own name.
-FIELD_SOURCES = {"skuCode": "sku_code", "saler": "saler", "duty_to_id": "duty_to_supplier"}
+FIELD_SOURCES = {
+    "skuCode": "sku_code",
+    "saler": "saler",
+    "duty_to_id": "duty_to_supplier",
+    "abnormal_product_id": "abnormal_product",
+    "uploaded_by": "uploaded_by",
+}
 ACTIONS = {"create": _("added"), "update": _("changed"), "delete": _("removed")}
 MAX_VALUE = 200  # characters of a value shown; the journal itself keeps it whole
 
