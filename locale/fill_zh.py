@@ -275,6 +275,40 @@ GLOSSARY = {
     "The file is empty.": "文件为空。",
     "The image has more than %(megapixels)s megapixels.": "图片超过 %(megapixels)s 百万像素。",
     "The image is damaged or incomplete.": "图片已损坏或不完整。",
+    # attachments on orders (model, services, admin)
+    "attachment": "附件",
+    "attachments": "附件",
+    "order": "订单",
+    "stored file": "存储文件",
+    "stored thumbnail": "存储缩略图",
+    "file name": "文件名",
+    "file type": "文件类型",
+    "size (bytes)": "大小（字节）",
+    "size": "大小",
+    "width": "宽度",
+    "height": "高度",
+    "uploaded by": "上传人",
+    "uploader name": "上传人姓名",
+    "order status when added": "上传时的订单状态",
+    "uploaded at": "上传时间",
+    "No abnormal product line %(id)s on this order.": "此订单没有编号为 %(id)s 的异常产品明细。",
+    "This file is already attached to the order (as “%(name)s”).": "此文件已是该订单的附件（“%(name)s”）。",
+    "This file was added while the order was %(added)s; it cannot be removed while the order is %(state)s.": (
+        "此文件上传于订单“%(added)s”阶段；订单处于“%(state)s”时不能删除。"
+    ),
+    "Only %(name)s, who uploaded this file, may remove it.": "只有上传此文件的 %(name)s 可以删除它。",
+    "preview": "预览",
+    "remove": "删除",
+    "Remove": "删除",
+    "Remove “%(name)s”? The file is deleted; the journal keeps the record.": "删除“%(name)s”？文件将被删除，日志中保留记录。",
+    "JPEG, PNG, WebP or HEIC photos and PDF documents, at most %(mb)s MB each.": (
+        "可上传 JPEG、PNG、WebP、HEIC 照片和 PDF 文档，每个文件不超过 %(mb)s MB。"
+    ),
+    "Add a file": "添加附件",
+    "File": "文件",
+    "Upload": "上传",
+    "“%(name)s” was added.": "已添加“%(name)s”。",
+    "“%(name)s” was removed.": "已删除“%(name)s”。",
 }
 
 
