@@ -4,16 +4,22 @@ Each operation gets, where it has them: NUL bytes, 64-bit overflows, 1 MB string
 types and calendar-edge dates in every query parameter and every body field (one level of
 nesting included); and as whole bodies: bad UTF-8, truncated JSON, 100,000 levels of nesting,
 300 levels inside a field (also with an `Idempotency-Key`), non-object JSON, a non-JSON
-Content-Type and a body over the 2 MiB limit. Every answer must be a documented status code,
-below 500, with the JSON error envelope.
+Content-Type and a body over the 2 MiB limit. The upload routes (multipart/form-data) get
+hostile files and forms instead: HTML renamed .jpg, an empty file, a decompression bomb's header,
+a file one byte over the size limit, a body over the route's limit, two files, no file, broken
+multipart, the same bad form values, JSON and urlencoded bodies. Every answer must be a
+documented status code, below 500, with the JSON error envelope.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import struct
 import urllib.error
 import urllib.request
+import uuid
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,6 +40,91 @@ REJECTED: dict[str, tuple[Any, ...]] = {
     "number": (BIG, -BIG - 1, "abc", [], True),
     "query": ("\x00", "a\x00b", "x" * 3000),
 }
+
+
+# Upload routes: one file at the limit plus its form fields (orders/uploads.py's defaults).
+FILE_LIMIT = 10 * 1024 * 1024
+MULTIPART_OVERHEAD = 64 * 1024
+HTML_AS_JPEG = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
+
+
+def multipart_body(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
+    """A multipart/form-data body of text `fields` and (field, file name, bytes) `files`, and its
+    Content-Type."""
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    parts += [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+        for field, filename, data in files
+    ]
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def pdf_of_size(size: int, tag: bytes = b"") -> bytes:
+    """A PDF's first and last markers around `tag` and filler: accepted by content at any size
+    (different tags, different files)."""
+    head, tail = b"%PDF-1.7\n%" + tag, b"\n%%EOF\n"
+    return head + b"0" * (size - len(head) - len(tail)) + tail
+
+
+def png_bomb_header(width: int = 20_000, height: int = 20_000) -> bytes:
+    """A tiny PNG that declares width × height pixels (a decompression bomb's header)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\0" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def multipart_probes(method: str, path: str, file_field: str) -> list[Probe]:
+    """Hostile files and forms for an upload route whose file field is `file_field`; the order of
+    `path` must take a file from the probing user (so that the file itself is what is judged)."""
+
+    def upload(label: str, fields: dict[str, str], files: list[tuple[str, str, bytes]], expect: int | None) -> Probe:
+        body, content_type = multipart_body(fields, files)
+        return Probe(method, path, label, body, content_type, expect=expect)
+
+    def one(data: bytes, name: str = "evidence.jpg") -> list[tuple[str, str, bytes]]:
+        return [(file_field, name, data)]
+
+    small = pdf_of_size(2048, uuid.uuid4().hex.encode())
+    return [
+        upload("multipart HTML renamed .jpg", {}, one(HTML_AS_JPEG), 415),
+        upload("multipart empty file", {}, one(b""), 400),
+        upload("multipart bomb header", {}, one(png_bomb_header(), "bomb.png"), 400),
+        upload("multipart file 1 byte over", {}, one(pdf_of_size(FILE_LIMIT + 1), "big.pdf"), 413),
+        upload("multipart no file", {"remark": "x"}, [], 400),
+        upload("multipart two files", {}, one(small) + one(small), 400),
+        upload("multipart remark NUL", {"remark": "a\x00b"}, one(small), 400),
+        upload("multipart remark 5001", {"remark": "x" * 5001}, one(small), 400),
+        upload("multipart line 2**64", {"abnormal_product_id": HUGE}, one(small), 400),
+        upload("multipart line -1", {"abnormal_product_id": "-1"}, one(small), 400),
+        upload("multipart line text", {"abnormal_product_id": "abc"}, one(small), 400),
+        upload("multipart file name hostile", {}, one(pdf_of_size(2048, b"1"), "../../\u202egpj.exe\x00.pdf"), None),
+        Probe(method, path, "multipart malformed", b"--x\r\nnonsense", "multipart/form-data; boundary=x", expect=400),
+        Probe(method, path, "multipart no boundary", b"--x\r\n", "multipart/form-data", expect=400),
+        # Declared, not sent: the limit is decided from Content-Length before the body is read (a
+        # client still sending 10 MB into a closed connection would see a reset, not the answer).
+        Probe(
+            method,
+            path,
+            "multipart body over the route limit",
+            b"--x\r\n",
+            "multipart/form-data; boundary=x",
+            headers={"Content-Length": str(FILE_LIMIT + MULTIPART_OVERHEAD + 1)},
+            expect=413,
+        ),
+        Probe(method, path, "upload as JSON", b'{"file": "aGVsbG8="}', expect=415),
+        Probe(method, path, "upload urlencoded", b"file=x", "application/x-www-form-urlencoded", expect=415),
+    ]
 
 
 @dataclass
@@ -133,7 +224,12 @@ def probes(schema: dict[str, Any], ids: dict[str, str], bases: dict[tuple[str, s
             if "{order_id}" in template:
                 out.append(Probe(method, template.replace("{order_id}", "9" * 18).format(**ids), "id 10**18"))
                 out.append(Probe(method, template.replace("{order_id}", "9" * 25).format(**ids), "id > 2**64"))
-            content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            body_types = operation.get("requestBody", {}).get("content", {})
+            if "multipart/form-data" in body_types:
+                form = _object_schema(body_types["multipart/form-data"].get("schema", {}), schema)
+                binary = [name for name, prop in form.get("properties", {}).items() if prop.get("format") == "binary"]
+                out += multipart_probes(method, path, binary[0] if binary else "file")
+            content = body_types.get("application/json")
             if content is None:
                 continue
             # PATCH is PUT on these paths (DESIGN.md §8): its body probes would repeat PUT's.
@@ -208,12 +304,15 @@ def run(base_url: str, token: str, schema: dict[str, Any], probe_list: list[Prob
 
 
 def _template_of(schema: dict[str, Any], path: str) -> str | None:
+    """The schema path a probe's path is an instance of; the most literal one when several fit
+    (`orders/bulk` is not `orders/{order_id}`)."""
     bare = path.split("?", 1)[0].rstrip("/").split("/")
+    fitting = []
     for template in schema["paths"]:
         parts = template.rstrip("/").split("/")
         if len(parts) == len(bare) and all(p == b or p.startswith("{") for p, b in zip(parts, bare, strict=True)):
-            return template
-    return None
+            fitting.append((sum(part.startswith("{") for part in parts), template))
+    return min(fitting)[1] if fitting else None
 
 
 def _problem(schema: dict[str, Any], probe: Probe, status: int, content_type: str, raw: bytes) -> str:

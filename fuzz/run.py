@@ -5,12 +5,14 @@ What it does, start to end (loopback only, bounded in examples and in time):
 1. a throwaway database: a SQLite file in a temp folder (default), or with
    `--database-url postgres://USER@HOST:PORT/NAME` a PostgreSQL database NAME that it creates
    and drops itself (NAME must contain "fuzz": the driver never drops anything else);
-2. `migrate`, `seed_demo`, the API tokens of `admin` (superuser) and `creator` (a plain user);
+2. `migrate`, `seed_demo`, the API tokens of `admin` (superuser) and `creator` (a plain user); a
+   deduction and an attachment (a small PDF) on each order that takes them;
 3. gunicorn on a free 127.0.0.1 port with production-like settings (DEBUG off, the manifest-free
    static storage, throttling raised so the fuzzer is not answered 429);
 4. fuzz/probes.py's hostile inputs on every operation (NUL bytes, 64-bit overflows, 1 MB strings,
-   wrong JSON types, deep nesting, bad UTF-8, wrong Content-Type, a body over the limit): each
-   must be a documented status below 500 in the envelope, most of them exactly 400/413/415;
+   wrong JSON types, deep nesting, bad UTF-8, wrong Content-Type, a body over the limit; hostile
+   files and broken multipart on the upload routes): each must be a documented status below 500
+   in the envelope, most of them exactly 400/413/415;
 5. `st run` on `/api/schema` per user (`--users admin,creator`; the coverage phase only for
    the first), checks `not_a_server_error`, `response_schema_conformance`,
    `content_type_conformance`, `status_code_conformance`, with part of the path ids and master
@@ -30,6 +32,7 @@ Run: `make fuzz`, `make fuzz FUZZ_ARGS="--database-url postgres://postgres@127.0
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
@@ -138,8 +141,8 @@ def request(base: str, path: str, token: str = "", method: str = "GET", body: An
 
 # --- Fuzzing -------------------------------------------------------------------------------------
 def id_pool(base: str, token: str) -> dict[str, Any]:
-    """Seeded rows for fuzz/hooks.py: the orders the user sees (with their line and deduction
-    ids), supplier names, SKU codes and the duty-report option values."""
+    """Seeded rows for fuzz/hooks.py: the orders the user sees (with their line, deduction and
+    attachment ids), supplier names, SKU codes and the duty-report option values."""
     orders = request(base, f"{API}/orders?per_page=100", token)["data"]
     suppliers = request(base, f"{API}/supplier_user_matcher?per_page=100", token)["data"]
     products = request(base, f"{API}/all-products?per_page=100", token)["data"]
@@ -156,6 +159,7 @@ def id_pool(base: str, token: str) -> dict[str, Any]:
                 "id": order["id"],
                 "lines": [line["id"] for line in order["abnormal_products"]],
                 "deductions": [line["id"] for line in order["deductions"]],
+                "attachments": [item["id"] for item in order["attachments"]],
             }
             for order in orders
         ],
@@ -174,14 +178,42 @@ def add_deductions(base: str, token: str, pool: dict[str, Any]) -> None:
         order["deductions"].append(line["id"])
 
 
+def add_attachments(base: str, token: str, pool: dict[str, Any]) -> None:
+    """Seeded orders have no attachments; give each order that takes them a small PDF and a JPEG
+    (which has a thumbnail), as the superuser."""
+    from PIL import Image  # the service's own dependency
+
+    for order in pool["orders"]:
+        photo = io.BytesIO()
+        Image.new("RGB", (64, 48 + order["id"] % 100), (200, 30, 30)).save(photo, format="JPEG")
+        for name, data in (
+            ("seed.pdf", probes.pdf_of_size(1024, f"fuzz seed {order['id']}".encode())),
+            ("seed.jpg", photo.getvalue()),
+        ):
+            body, content_type = probes.multipart_body({"remark": "fuzz"}, [("file", name, data)])
+            req = urllib.request.Request(  # noqa: S310 - loopback
+                f"{base}{API}/orders/{order['id']}/attachments",
+                data=body,
+                headers={"Authorization": f"Token {token}", "Content-Type": content_type, "Accept": "application/json"},
+                method="POST",
+            )
+            try:
+                with urllib.request.urlopen(req, timeout=30) as response:  # noqa: S310
+                    order["attachments"].append(json.loads(response.read())["data"]["id"])
+            except urllib.error.HTTPError:  # 409 for a finished, halted or cancelled order
+                break
+
+
 def run_probes(base: str, token: str, pool: dict[str, Any]) -> tuple[int, int]:
     """fuzz/probes.py's hostile inputs on every operation, on a still pristine database."""
     schema = request(base, "/api/schema?format=json")
-    target = next((o for o in pool["orders"] if o["lines"] and o["deductions"]), pool["orders"][0])
+    # An order that took a deduction and an attachment: every nested write reaches its checks.
+    target = next((o for o in pool["orders"] if o["lines"] and o["deductions"] and o["attachments"]), pool["orders"][0])
     ids = {
         "order_id": str(target["id"]),
         "line_id": str(target["lines"][0] if target["lines"] else 1),
         "deduction_id": str(target["deductions"][0] if target["deductions"] else 1),
+        "attachment_id": str(target["attachments"][0] if target["attachments"] else 1),
         "category": "typerank",
     }
     suppliers, skus = pool["suppliers"], pool["skus"]
@@ -301,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fuzz: {db.label}, gunicorn on {server.base}, users {', '.join(users)}", flush=True)
         admin_pool = id_pool(server.base, tokens[users[0]])
         add_deductions(server.base, tokens[users[0]], admin_pool)
+        add_attachments(server.base, tokens[users[0]], admin_pool)
         if not args.no_probes:
             sent, failed = run_probes(server.base, tokens[users[0]], admin_pool)
             totals["examples"] += sent
