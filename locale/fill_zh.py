@@ -194,11 +194,105 @@ GLOSSARY = {
     "Yes": "是",
     "No": "否",
     "Home": "首页",
+    # notifications and webhooks
+    "Notifications and webhooks": "通知与 Webhook",
+    "to do": "待办",
+    "rejected": "已驳回",
+    "finished": "已完成",
+    "kind": "类型",
+    "kinds": "通知类型",
+    "message": "内容",
+    "read at": "阅读时间",
+    "recipient": "接收人",
+    "notification": "通知",
+    "notifications": "通知",
+    "rejected by %(actor)s": "%(actor)s 驳回",
+    "submitted by %(actor)s": "%(actor)s 提交",
+    "Order %(serial)s awaits you: %(status)s (%(by)s)": "售后单 %(serial)s 待您处理：%(status)s（%(by)s）",
+    "Order %(serial)s awaits action: %(status)s (%(by)s)": "售后单 %(serial)s 待处理：%(status)s（%(by)s）",
+    "Order %(serial)s was rejected by %(actor)s back to %(status)s: %(reason)s": "售后单 %(serial)s 被 %(actor)s 驳回至“%(status)s”：%(reason)s",
+    "Order %(serial)s is finished: %(status)s (%(actor)s)": "售后单 %(serial)s 已完成：%(status)s（%(actor)s）",
+    "Order %(serial)s was cancelled by %(actor)s": "售后单 %(serial)s 已被 %(actor)s 取消",
+    "Order %(serial)s is overdue: %(status)s since %(since)s": "售后单 %(serial)s 已超时：自 %(since)s 起%(status)s",
+    "Test message from the after-sales service to webhook “%(name)s”.": "售后系统发给 Webhook“%(name)s”的测试消息。",
+    "[%(kind)s] Order %(serial)s": "【%(kind)s】售后单 %(serial)s",
+    "Step": "步骤",
+    "By": "操作人",
+    "Time": "时间",
+    "Open the order": "查看售后单",
+    "generic JSON (signed)": "通用 JSON（签名）",
+    "WeCom group robot": "企业微信群机器人",
+    "DingTalk group robot": "钉钉群机器人",
+    "Feishu group robot": "飞书群机器人",
+    "URL": "地址",
+    "format": "格式",
+    "secret": "密钥",
+    "secret set": "已设密钥",
+    "host": "主机",
+    "webhook": "Webhook",
+    "webhooks": "Webhook",
+    "The events this webhook is sent.": "此 Webhook 接收哪些事件。",
+    "Generic: required, signs each request. DingTalk: the 加签 secret (SEC…), Feishu: the 签名校验 secret, if the robot has one. WeCom: not used. Leave blank to keep the stored secret.": "通用格式：必填，用于为每个请求签名。钉钉：机器人“加签”的密钥（SEC 开头）；飞书：机器人“签名校验”的密钥（如已开启）。企业微信：不使用。留空则保留已保存的密钥。",
+    "Enter an http:// or https:// address.": "请输入 http:// 或 https:// 开头的地址。",
+    "A generic webhook needs a secret: receivers verify the signature with it.": "通用格式的 Webhook 必须设置密钥：接收方用它校验签名。",
+    "Send a test message": "发送测试消息",
+    "Test messages queued: %(count)d. Their results appear in the webhook deliveries.": "已排队测试消息：%(count)d 条。结果见“Webhook 投递记录”。",
+    "pending": "待投递",
+    "delivered": "已送达",
+    "failed": "失败",
+    "test message": "测试消息",
+    "event": "事件",
+    "state": "投递状态",
+    "attempts": "尝试次数",
+    "next attempt at": "下次尝试时间",
+    "first attempt at": "首次尝试时间",
+    "last attempt at": "最近尝试时间",
+    "delivered at": "送达时间",
+    "last error": "最近错误",
+    "webhook delivery": "Webhook 投递记录",
+    "webhook deliveries": "Webhook 投递记录",
+    "attempt": "第几次",
+    "duration (ms)": "耗时（毫秒）",
+    "HTTP status": "HTTP 状态码",
+    "succeeded": "成功",
+    "error": "错误",
+    "response (excerpt)": "响应（摘录）",
+    "delivery attempt": "投递尝试",
+    "delivery attempts": "投递尝试",
+    "Retry now": "立即重试",
+    "Deliveries queued again: %(count)d (delivered ones are left alone).": "已重新排队投递：%(count)d 条（已送达的不受影响）。",
+    "mine": "我的",
+    "read state": "阅读状态",
+    "read": "已读",
+    "unread": "未读",
+    "Mark my selected notifications read": "将所选的我的通知标为已读",
+    "Marked read: %(count)d.": "已标为已读：%(count)d 条。",
+    "Notifications (%(count)d)": "通知（%(count)d）",
+    "interval (seconds)": "间隔（秒）",
+    "next run at": "下次运行时间",
+    "last started at": "最近开始时间",
+    "last finished at": "最近结束时间",
+    "last result": "最近结果",
+    "periodic job": "定时任务",
+    "periodic jobs": "定时任务",
+    "Send either “ids” or “all”: true, not both.": "请只发送 “ids” 或 “all”: true 之一，不要同时发送。",
+    "Send “ids” (a list of notification ids) or “all”: true.": "请发送 “ids”（通知编号列表）或 “all”: true。",
+    # orders/exceptions.py
+    "The request cannot be carried out.": "无法执行此请求。",
+    "You may not do this.": "您无权执行此操作。",
+    "The file is too large.": "文件过大。",
+    "This type of file is not accepted.": "不接受此类型的文件。",
 }
 
 
 def _unquote(lines: list[str]) -> str:
     return "".join(ast.literal_eval(line if line.startswith('"') else line.split(" ", 1)[1]) for line in lines)
+
+
+def _unfuzzy(line: str) -> str:
+    if line.startswith("#, ") and "fuzzy" in line:
+        return "#, " + ", ".join(flag for flag in line[3:].split(", ") if flag != "fuzzy")
+    return line
 
 
 def _quote(text: str) -> str:
@@ -220,7 +314,9 @@ def main() -> int:
         if not msgid:  # header
             out.append(block)
             continue
-        lines = [line for line in lines if line != "#, fuzzy"]
+        # makemessages marks a new msgid "fuzzy" when it resembles an old one (keeping the old
+        # msgid in "#|" lines); the glossary's translation replaces that guess.
+        lines = [_unfuzzy(line) for line in lines if line != "#, fuzzy" and not line.startswith("#| ")]
         msgstr_at = next(i for i, line in enumerate(lines) if line.startswith("msgstr "))
         if msgid in GLOSSARY:
             lines = [*lines[:msgstr_at], "msgstr " + _quote(GLOSSARY[msgid])]
