@@ -15,6 +15,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from afterservice_site.api import Conflict, InvalidOperation
 from afterservice_site.people import display_name
+from notifications.services import notify_overdue, notify_transition
 from orders import workflow
 from orders.models import (
     AbnormalProduct,
@@ -172,6 +173,9 @@ def _apply_operation(order: Order, user: Any, operation: str, *, remark: str, op
         operator_name=operator_name,
         remark=remark,
     )
+    notify_transition(
+        order=order, operation=operation, source=source, workflow_source=workflow_source, actor=user, remark=remark
+    )
 
 
 @transaction.atomic
@@ -280,5 +284,6 @@ def orders_mark_overdue(*, now: Any = None, sla_hours: int | None = None) -> int
                 workflow_source=WorkflowStatus.IN_PROGRESS,
                 remark=_("Step older than %(hours)d hours.") % {"hours": hours},
             )
+            notify_overdue(order=order)
             marked += 1
     return marked
