@@ -125,7 +125,8 @@ def deliveries_claim(*, now: datetime, ids: Sequence[int] | None = None, lease: 
         due = due.filter(pk__in=list(ids))
     claims: list[Claim] = []
     with _writing(), transaction.atomic():
-        rows = list(due.select_for_update(skip_locked=True, of=("self",)).select_related("webhook")[:CLAIM_BATCH])
+        due = due.order_by("next_attempt_at", "id").select_related("webhook")
+        rows = list(due.select_for_update(skip_locked=True, of=("self",))[:CLAIM_BATCH])
         for delivery in rows:
             if not delivery.webhook.active and delivery.kind != DELIVERY_TEST:
                 delivery.state, delivery.next_attempt_at = DeliveryState.FAILED, None

@@ -38,9 +38,6 @@ from orders.exceptions import NotFound
 from orders.models import Order
 from orders.workflow import CHIEF, CREATOR, FINAL_STATUS, ROLES, STEP_BY_STATUS, SUBMIT_FROM, Operation, WorkflowStatus
 
-# The creator's own kinds win over `todo` when the creator would get both.
-PERSONAL_KINDS = (Kind.REJECTED, Kind.FINISHED, Kind.CANCELLED)
-
 
 def notify_transition(
     *, order: Order, operation: str, source: str, workflow_source: str, actor: Any, remark: str = ""
@@ -69,7 +66,7 @@ def notify_transition(
     members, creator_active = _active_users(order, roles, creator=with_creator or creator_kind is not None)
     recipients: dict[int, str] = dict.fromkeys(members, Kind.TODO) if todo else {}
     if creator_active:
-        if creator_kind is not None:
+        if creator_kind is not None:  # the creator's own kind wins over `todo`
             recipients[order.creator_id] = creator_kind
         elif with_creator:
             recipients[order.creator_id] = Kind.TODO
