@@ -56,9 +56,12 @@ INSTALLED_APPS = [
     "django_fsm",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "products",
     "suppliers",
     "orders",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +233,7 @@ SPECTACULAR_SETTINGS = {
         "OperationEnum": "orders.workflow.Operation",
         "JournalOperationEnum": "orders.workflow.JournalOperation",
         "ReasonEnum": "orders.models.Reason",
+        "NotificationKindEnum": "notifications.models.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -289,6 +293,32 @@ def attachments_storage(environ: Mapping[str, str], media_root: Path) -> dict[st
 
 
 STORAGES["attachments"] = attachments_storage(os.environ, MEDIA_ROOT)
+
+# --- Background tasks, notifications and webhooks (docs/webhooks.md) ---------------------------
+# Django's Tasks API (the django-tasks backport on 5.2). The database backend keeps the queue in
+# this database, so a task enqueued inside a transaction commits or rolls back with it; `manage.py
+# db_worker` runs the tasks. TASKS_BACKEND=rq moves the queue to RQ on Redis (several hosts; needs
+# `pip install -r requirements-rq.txt` and REDIS_URL).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+if TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (see docs/webhooks.md).")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be 'database' or 'rq', not {TASKS_BACKEND!r}.")
+
+# Links in webhook messages point at the order's admin page under this address (no trailing slash);
+# unset, they are relative paths.
+AFTERSERVICE_PUBLIC_URL = os.environ.get("AFTERSERVICE_PUBLIC_URL", "").rstrip("/")
+AFTERSERVICE_WEBHOOK_TIMEOUT_S = float(os.environ.get("AFTERSERVICE_WEBHOOK_TIMEOUT_S", "5"))
+# Webhook requests in flight at once in one worker process (each slow endpoint holds one ≤ the timeout).
+AFTERSERVICE_WEBHOOK_THREADS = int(os.environ.get("AFTERSERVICE_WEBHOOK_THREADS", "8"))
+# The worker runs `mark_overdue` this often (0: not at all — run it from cron instead).
+AFTERSERVICE_OVERDUE_SWEEP_MINUTES = int(os.environ.get("AFTERSERVICE_OVERDUE_SWEEP_MINUTES", "15"))
 
 # --- Logging (request id on every line; no bodies, no tokens) ----------------------------------
 LOGGING = {
