@@ -4,7 +4,7 @@ Errors are not caught here: `afterservice_site.errors.exception_handler` maps th
 """
 
 from orders.views.options import OptionListView
-from orders.views.orders import OrderBulkView, OrderDetailView, OrderListView
+from orders.views.orders import OrderBulkView, OrderDetailView, OrderListView, OrderSummaryView
 from orders.views.records import (
     AbnormalProductDetailView,
     AbnormalProductListView,
@@ -26,5 +26,6 @@ __all__ = [
     "OrderBulkView",
     "OrderDetailView",
     "OrderListView",
+    "OrderSummaryView",
     "TrackListView",
 ]
