@@ -133,6 +133,12 @@ else:
             "LOCATION": "afterservice_cache",
         }
     }
+# Throttle counters: Redis when REDIS_URL is set (shared by every host), else this process's memory.
+CACHES["throttle"] = (
+    {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "throttle"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+)
 
 # Throttle counters (afterservice_site/throttling.py): with REDIS_URL in that cache (every host);
 # without, in counter files in THROTTLE_DIR, shared by the gunicorn workers of this host — never
@@ -221,6 +227,9 @@ REST_FRAMEWORK = {
     "DATE_INPUT_FORMATS": ["%Y-%m-%d", "iso-8601"],
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Trusted reverse proxies in front of the service: the client address is the one they saw, not
+    # a forgeable X-Forwarded-For (throttles, token failures and admin lockouts all key on it).
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -248,6 +257,11 @@ SPECTACULAR_SETTINGS = {
         "afterservice_site.api.envelope_schema_hook",
     ],
 }
+
+# --- Login and authentication failures (docs/limits.md) -------------------------------------------
+# Failed token authentications per client address (afterservice_site/authentication.py), counted
+# in the `throttle` cache; above the rate → 429 `throttled` with Retry-After.
+THROTTLE_TOKEN_FAILURES = os.environ.get("THROTTLE_TOKEN_FAILURES", "20/minute")
 
 # --- Domain settings -----------------------------------------------------------------------------
 AFTERSERVICE_STEP_SLA_HOURS = int(os.environ.get("AFTERSERVICE_STEP_SLA_HOURS", "72"))

@@ -1,6 +1,7 @@
 """Shared fixtures: users per role, authenticated API clients, a supplier pair and products."""
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -29,7 +30,11 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     # Throttling counts requests in the cache; tests get a fresh local cache each.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle-tests"},
+    }
+    caches["throttle"].clear()  # local memory outlives a test: no counts carried over
     settings.THROTTLE_DIR = ""  # the cache above, not the host's counter files
     # The manifest storage needs `collectstatic` first; admin pages in tests use plain storage.
     settings.STORAGES = {
