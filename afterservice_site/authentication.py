@@ -37,7 +37,10 @@ _TOKEN_QUERY = CompiledQuery(_token_with_roles)
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address as DRF's throttles see it: through `NUM_PROXIES` trusted proxies only."""
+    """The client's address as DRF's throttles see it: through `NUM_PROXIES` trusted proxies only.
+
+    Also django-axes' `AXES_CLIENT_IP_CALLABLE`, so admin lockouts key on the same address.
+    """
     return throttling.BaseThrottle().get_ident(request)
 
 

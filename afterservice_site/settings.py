@@ -4,6 +4,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "products",
     "suppliers",
     "orders",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-axes: last, so it turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "afterservice_site.urls"
@@ -154,6 +158,11 @@ THROTTLE_DIR = (
 )
 
 # --- Auth ----------------------------------------------------------------------------------------
+# django-axes first: a locked-out login is refused before the password hasher runs (~0.7 s CPU).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -259,6 +268,24 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Login and authentication failures (docs/limits.md) -------------------------------------------
+# Admin logins (django-axes): 10 failures lock the client address and, separately, the username
+# for 15 minutes; `manage.py axes_reset` (or axes_reset_username / axes_reset_ip) unlocks.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# A success must not wipe the failures: it would delete the address's rows, the locked username's
+# included, so one valid account would let its owner guess another's password without end.
+AXES_RESET_ON_SUCCESS = False
+# Attempts during a lock are not recorded: no write and no row growth per refused attempt.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "afterservice_site.authentication.client_address"
+AXES_LOCKOUT_CALLABLE = "afterservice_site.lockout.lockout_response"
+# The admin is Chinese and axes ships no Chinese: its models stay out of the admin, the unlock is
+# the command; successful logins are not logged (nothing would show them).
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
 # Failed token authentications per client address (afterservice_site/authentication.py), counted
 # in the `throttle` cache; above the rate → 429 `throttled` with Retry-After.
 THROTTLE_TOKEN_FAILURES = os.environ.get("THROTTLE_TOKEN_FAILURES", "20/minute")
@@ -282,5 +309,7 @@ LOGGING = {
     "loggers": {
         # 4xx are answered in the envelope; logging each one at WARNING floods the log.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # django-axes logs each failed login at INFO before its WARNING; the WARNINGs are enough.
+        "axes": {"level": "WARNING"},
     },
 }

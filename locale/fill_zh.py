@@ -29,6 +29,16 @@ GLOSSARY = {
     "Must be an integer from %(low)d to %(high)d.": "必须是 %(low)d 到 %(high)d 之间的整数。",
     "Simplified Chinese": "简体中文",
     "English": "英文",
+    # orders/exceptions.py
+    "The request cannot be carried out.": "无法执行此请求。",
+    "You may not do this.": "您无权执行此操作。",
+    "The file is too large.": "文件过大。",
+    "This type of file is not accepted.": "不接受此类型的文件。",
+    # the admin login lockout page
+    "Login locked": "登录已锁定",
+    "Too many failed login attempts. Logging in is locked for %(minutes)s minutes.": "登录失败次数过多，登录已锁定 %(minutes)s 分钟。",
+    "Try again later, or ask an administrator to unlock it sooner.": "请稍后再试，或请管理员提前解锁。",
+    "Back to the login page": "返回登录页",
     # apps
     "After-sales orders": "售后单",
     "Product catalogue": "产品目录",
@@ -205,6 +215,14 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def _unfuzzy(line: str) -> str | None:
+    """A flags line without `fuzzy` (e.g. "#, fuzzy, python-format"); None when nothing is left."""
+    if not line.startswith("#,"):
+        return line
+    flags = [flag.strip() for flag in line[2:].split(",") if flag.strip() and flag.strip() != "fuzzy"]
+    return f"#, {', '.join(flags)}" if flags else None
+
+
 def main() -> int:
     blocks = PO.read_text(encoding="utf-8").split("\n\n")
     missing = []
@@ -220,7 +238,8 @@ def main() -> int:
         if not msgid:  # header
             out.append(block)
             continue
-        lines = [line for line in lines if line != "#, fuzzy"]
+        lines = [_unfuzzy(line) for line in lines if not line.startswith("#|")]  # "#|": the old msgid
+        lines = [line for line in lines if line is not None]
         msgstr_at = next(i for i, line in enumerate(lines) if line.startswith("msgstr "))
         if msgid in GLOSSARY:
             lines = [*lines[:msgstr_at], "msgstr " + _quote(GLOSSARY[msgid])]
