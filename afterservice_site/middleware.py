@@ -1,4 +1,5 @@
-"""Request id for logs and responses, and the request-body limit for JSON bodies."""
+"""Request id for logs and responses, the request-body limit for JSON bodies, and
+`Cache-Control: no-store` on API responses."""
 
 import contextvars
 import logging
@@ -62,3 +63,20 @@ class BodySizeLimitMiddleware:
 
                 return error_response(413, "request_too_large")
         return self.get_response(request)
+
+
+class ApiNoStoreMiddleware:
+    """`Cache-Control: no-store` on every response under /api/ that does not set its own.
+
+    Claims name people and money: no browser, proxy or app cache should keep a copy. A response
+    that chose its caching (a private file download) keeps its header.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/") and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response

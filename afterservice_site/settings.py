@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "afterservice_site.middleware.RequestIDMiddleware",
+    "afterservice_site.middleware.ApiNoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "afterservice_site.middleware.BodySizeLimitMiddleware",
