@@ -34,6 +34,8 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
+from afterservice_site.middleware import BUSY_MESSAGE, BUSY_RETRY_AFTER_S, busy_logger, database_busy
+
 logger = logging.getLogger("afterservice.api")
 
 
@@ -146,6 +148,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = Conflict()
     elif isinstance(exc, TransitionNotAllowed):
         exc = InvalidOperation()
+
+    # abuse bounds: a database still locked after its busy timeout → 503 `unavailable` (retry), not 500.
+    if database_busy(exc):
+        busy_logger.warning("Database busy: answered 503 (%s)", exc)
+        headers = {"Retry-After": str(BUSY_RETRY_AFTER_S)}
+        return Response(error_body(503, "unavailable", BUSY_MESSAGE), status=503, headers=headers)
 
     if not isinstance(exc, exceptions.APIException):
         request = context.get("request")

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "afterservice_site.middleware.DatabaseBusyMiddleware",
     # django-axes: last, so it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]

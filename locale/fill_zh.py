@@ -34,7 +34,8 @@ GLOSSARY = {
     "You may not do this.": "您无权执行此操作。",
     "The file is too large.": "文件过大。",
     "This type of file is not accepted.": "不接受此类型的文件。",
-    # the admin login lockout page
+    # a locked database; the admin login lockout page
+    "The database is busy; try again in a moment.": "数据库繁忙，请稍后重试。",
     "Login locked": "登录已锁定",
     "Too many failed login attempts. Logging in is locked for %(minutes)s minutes.": "登录失败次数过多，登录已锁定 %(minutes)s 分钟。",
     "Try again later, or ask an administrator to unlock it sooner.": "请稍后再试，或请管理员提前解锁。",
