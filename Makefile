@@ -6,7 +6,7 @@ HOST ?= 0.0.0.0
 PORT ?= 5050
 WORKERS ?= 3
 
-.PHONY: run test setup install install-dev migrate seed serve lint format bench fuzz clean
+.PHONY: run test setup install install-dev migrate seed serve lint format bench fuzz abuse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench: install-dev
 
 fuzz: install-dev
 	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)
+
+# The bounded-cost attacks replayed against a real gunicorn (devtools/abuse.py, docs/limits.md).
+abuse: install-dev
+	$(BIN)/python devtools/abuse.py $(ABUSE_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "products",
     "suppliers",
     "orders",
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "afterservice_site.middleware.RequestIDMiddleware",
+    "afterservice_site.middleware.ApiNoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "afterservice_site.middleware.BodySizeLimitMiddleware",
@@ -76,6 +79,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "afterservice_site.middleware.DatabaseBusyMiddleware",
+    # django-axes: last, so it turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "afterservice_site.urls"
@@ -99,23 +105,33 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
-else:
-    DATABASES = {
-        "default": {
+# The embedded database's settings, whichever way its file is named (the default file,
+# SQLITE_PATH or DATABASE_URL=sqlite:///…). IMMEDIATE takes the write lock at BEGIN, so concurrent
+# writers queue on the busy timeout instead of failing with "database is locked" on lock upgrade;
+# WAL lets readers read while one request writes. Options in a sqlite:// URL's query win.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
+def database_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The `default` database from DATABASE_URL, else the SQLite file SQLITE_PATH (or db.sqlite3)."""
+    url = environ.get("DATABASE_URL", "")
+    if url:
+        database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    else:
+        database = {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            "OPTIONS": {
-                # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue on the
-                # busy timeout instead of failing with "database is locked" on lock upgrade.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
+            "NAME": environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
         }
-    }
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
+    return database
+
+
+DATABASES = {"default": database_settings(os.environ)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -136,6 +152,11 @@ CACHES["throttle"] = (
 )
 
 # --- Auth ----------------------------------------------------------------------------------------
+# django-axes first: a locked-out login is refused before the password hasher runs (~0.7 s CPU).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -203,7 +224,8 @@ REST_FRAMEWORK = {
         "user": os.environ.get("THROTTLE_USER", "6000/minute"),
     },
     # Trusted reverse proxies in front of the service: the client address is the one they add to
-    # X-Forwarded-For. 0 (the default) uses the socket's address, so a forged header changes nothing.
+    # X-Forwarded-For. 0 (the default) uses the socket's address, so a forged header changes nothing
+    # (throttles, token failures and admin lockouts all key on it).
     "NUM_PROXIES": int(os.environ.get("NUM_PROXIES") or 0),
     "PAGE_SIZE": 20,
     "DATETIME_FORMAT": "%Y-%m-%d %H:%M:%S",
@@ -240,6 +262,29 @@ SPECTACULAR_SETTINGS = {
         "afterservice_site.schema.envelope_schema_hook",
     ],
 }
+
+# --- Login and authentication failures (docs/limits.md) -------------------------------------------
+# Admin logins (django-axes): 10 failures lock the client address and, separately, the username
+# for 15 minutes; `manage.py axes_reset` (or axes_reset_username / axes_reset_ip) unlocks.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# A success must not wipe the failures: it would delete the address's rows, the locked username's
+# included, so one valid account would let its owner guess another's password without end.
+AXES_RESET_ON_SUCCESS = False
+# Attempts during a lock are not recorded: no write and no row growth per refused attempt.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "afterservice_site.authentication.client_address"
+AXES_LOCKOUT_CALLABLE = "afterservice_site.lockout.lockout_response"
+# The admin is Chinese and axes ships no Chinese: its models stay out of the admin, the unlock is
+# the command; successful logins are not logged (nothing would show them).
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Failed token authentications per client address (afterservice_site/authentication.py), counted
+# in the `throttle` cache; above the rate → 429 `throttled` with Retry-After.
+THROTTLE_TOKEN_FAILURES = os.environ.get("THROTTLE_TOKEN_FAILURES", "20/minute")
 
 # --- Domain settings -----------------------------------------------------------------------------
 AFTERSERVICE_STEP_SLA_HOURS = int(os.environ.get("AFTERSERVICE_STEP_SLA_HOURS", "72"))
@@ -335,5 +380,7 @@ LOGGING = {
     "loggers": {
         # 4xx are answered in the envelope; logging each one at WARNING floods the log.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # django-axes logs each failed login at INFO before its WARNING; the WARNINGs are enough.
+        "axes": {"level": "WARNING"},
     },
 }

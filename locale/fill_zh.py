@@ -29,6 +29,17 @@ GLOSSARY = {
     "Must be an integer from %(low)d to %(high)d.": "必须是 %(low)d 到 %(high)d 之间的整数。",
     "Simplified Chinese": "简体中文",
     "English": "英文",
+    # orders/exceptions.py
+    "The request cannot be carried out.": "无法执行此请求。",
+    "You may not do this.": "您无权执行此操作。",
+    "The file is too large.": "文件过大。",
+    "This type of file is not accepted.": "不接受此类型的文件。",
+    # a locked database; the admin login lockout page
+    "The database is busy; try again in a moment.": "数据库繁忙，请稍后重试。",
+    "Login locked": "登录已锁定",
+    "Too many failed login attempts. Logging in is locked for %(minutes)s minutes.": "登录失败次数过多，登录已锁定 %(minutes)s 分钟。",
+    "Try again later, or ask an administrator to unlock it sooner.": "请稍后再试，或请管理员提前解锁。",
+    "Back to the login page": "返回登录页",
     # apps
     "After-sales orders": "售后单",
     "Product catalogue": "产品目录",
@@ -282,10 +293,6 @@ GLOSSARY = {
     "Send either “ids” or “all”: true, not both.": "请只发送 “ids” 或 “all”: true 之一，不要同时发送。",
     "Send “ids” (a list of notification ids) or “all”: true.": "请发送 “ids”（通知编号列表）或 “all”: true。",
     # orders/exceptions.py
-    "The request cannot be carried out.": "无法执行此请求。",
-    "You may not do this.": "您无权执行此操作。",
-    "The file is too large.": "文件过大。",
-    "This type of file is not accepted.": "不接受此类型的文件。",
     "At most {max_length} items, not {length}.": "最多 {max_length} 项，而不是 {length} 项。",
     "last reject reason": "最近驳回原因",
     "on behalf of": "客户端所填操作人",
@@ -359,6 +366,7 @@ GLOSSARY = {
     "The file is empty.": "文件为空。",
     "The image has more than %(megapixels)s megapixels.": "图片超过 %(megapixels)s 百万像素。",
     "The image is damaged or incomplete.": "图片已损坏或不完整。",
+    "The service is busy; try again in a moment.": "服务繁忙，请稍后重试。",
 }
 
 
@@ -376,6 +384,14 @@ def _unquote(lines: list[str]) -> str:
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _unfuzzy(line: str) -> str | None:
+    """A flags line without `fuzzy` (e.g. "#, fuzzy, python-format"); None when nothing is left."""
+    if not line.startswith("#,"):
+        return line
+    flags = [flag.strip() for flag in line[2:].split(",") if flag.strip() and flag.strip() != "fuzzy"]
+    return f"#, {', '.join(flags)}" if flags else None
 
 
 def main() -> int:
