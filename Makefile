@@ -6,7 +6,7 @@ HOST ?= 0.0.0.0
 PORT ?= 5050
 WORKERS ?= 3
 
-.PHONY: run test setup install install-dev migrate seed serve lint format bench fuzz clean
+.PHONY: run test setup install install-dev migrate seed serve lint format bench fuzz abuse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,14 @@ migrate: install
 seed: migrate
 	@if $(BIN)/python manage.py seed_demo --if-empty; then :; else exit 1; fi
 
+# gunicorn and one background worker (webhook deliveries, periodic sweeps: docs/webhooks.md).
+# Ctrl-C stops both: the shell's traps stop the worker when gunicorn ends, however it ends.
 run: seed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py start_schedules
+	@$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn afterservice_site.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --forwarded-allow-ips "127.0.0.1"
 
 test: install-dev
@@ -54,6 +60,10 @@ bench: install-dev
 
 fuzz: install-dev
 	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)
+
+# The bounded-cost attacks replayed against a real gunicorn (devtools/abuse.py, docs/limits.md).
+abuse: install-dev
+	$(BIN)/python devtools/abuse.py $(ABUSE_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

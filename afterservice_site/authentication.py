@@ -1,13 +1,17 @@
-"""Token authentication that reads the user's role groups in the token's own query."""
+"""Token authentication that reads the user's role groups in the token's own query, with its
+failures throttled per client address."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from rest_framework import authentication, exceptions
+from rest_framework import authentication, exceptions, throttling
 from rest_framework.authtoken.models import Token
 
 from afterservice_site.compiled import CompiledQuery
@@ -32,6 +36,34 @@ def _token_with_roles(key: str) -> QuerySet[Any]:
 _TOKEN_QUERY = CompiledQuery(_token_with_roles)
 
 
+def client_address(request: HttpRequest) -> str:
+    """The client's address as DRF's throttles see it: through `NUM_PROXIES` trusted proxies only.
+
+    Also django-axes' `AXES_CLIENT_IP_CALLABLE`, so admin lockouts key on the same address.
+    """
+    return throttling.BaseThrottle().get_ident(request)
+
+
+class TokenFailureThrottle(throttling.SimpleRateThrottle):
+    """Failed token authentications per client address (`THROTTLE_TOKEN_FAILURES`, 20/minute).
+
+    Only failures are counted, so a valid token never touches the cache; the counts live in the
+    `throttle` cache (Redis with REDIS_URL: shared by every host).
+    """
+
+    scope = "token_failure"
+
+    @property
+    def cache(self) -> Any:  # looked up per use: tests swap CACHES
+        return caches["throttle"]
+
+    def get_rate(self) -> str:
+        return settings.THROTTLE_TOKEN_FAILURES
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's `Authorization: Token <key>`: the same answers, one query instead of two, compiled once.
 
@@ -40,7 +72,20 @@ class TokenAuthentication(authentication.TokenAuthentication):
     `Exists()` column of the token query (plain correlated subqueries, portable across SQLite and
     PostgreSQL) and the roles are handed to `workflow` with the user. The query is compiled once
     per process (`CompiledQuery`): building those subqueries anew cost far more than running them.
+
+    Failures (a malformed header, an unknown key, an inactive user) are counted per client
+    address by `TokenFailureThrottle`; past its rate they answer 429 `throttled` with Retry-After
+    instead of 401, so nobody guesses keys at the speed of the service.
     """
+
+    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
+        try:
+            return super().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            throttle = TokenFailureThrottle()
+            if not throttle.allow_request(request, None):
+                raise exceptions.Throttled(wait=throttle.wait()) from None
+            raise
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         rows = _TOKEN_QUERY.rows(key)

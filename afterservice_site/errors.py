@@ -27,6 +27,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
+from afterservice_site.middleware import BUSY_MESSAGE, BUSY_RETRY_AFTER_S, busy_logger, database_busy
 from orders import exceptions as domain
 from orders.wire import WIRE_FIELD_NAMES
 
@@ -75,6 +76,7 @@ DEFAULT_MESSAGES: dict[str, Any] = {
     "idempotency_mismatch": IdempotencyMismatch.default_detail,
     "throttled": _("Too many requests; slow down."),
     "server_error": _("Internal server error; the request id identifies it in the log."),
+    "unavailable": _("The service is busy; try again in a moment."),
 }
 
 # DRF's own codes mapped to ours where they differ.
@@ -205,6 +207,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, domain.DomainError):
         http_status, code = domain_status(exc)
         return Response(error_body(http_status, code, exc.message), status=http_status)
+
+    if database_busy(exc):  # still locked after the busy timeout: "retry shortly", not a bug
+        busy_logger.warning("Database busy: answered 503 (%s)", exc)
+        headers = {"Retry-After": str(BUSY_RETRY_AFTER_S)}
+        return Response(error_body(503, "unavailable", BUSY_MESSAGE), status=503, headers=headers)
 
     exc = _as_api_exception(exc)
     if not isinstance(exc, exceptions.APIException):

@@ -19,7 +19,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
             cursor.fetchone()
     except DatabaseError:
         logger.exception("Health check: database unreachable")
-        body = {"status": 503, "message": "database unavailable", "code": "server_error", "data": None}
+        body = {"status": 503, "message": "database unavailable", "code": "unavailable", "data": None}
         return HttpResponse(dumps(body), status=503, content_type="application/json")
     body = {"status": 0, "message": "ok", "data": {"database": "ok"}}
     return HttpResponse(dumps(body), content_type="application/json")

@@ -1,4 +1,6 @@
-"""Request id for logs and responses, and the request-body limit of API routes."""
+"""Request id and access line for every request, the request-body limit of API routes,
+`Cache-Control` on API responses, and 503 (not 500) for a database still locked after its busy
+timeout."""
 
 import contextvars
 import logging
@@ -9,7 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 access_log = logging.getLogger("afterservice.access")
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -90,3 +95,68 @@ class BodySizeLimitMiddleware:
 
             return error_response(413, "request_too_large")
         return None
+
+
+class ApiNoStoreMiddleware:
+    """`Cache-Control: no-store` on every response under /api/ that does not set its own.
+
+    Claims name people and money: no browser, proxy or app cache should keep a copy. A response
+    that chose its caching (a private file download) keeps its header.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/") and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+# A lock that outlasted the busy timeout belongs to a long write (a migration, a backup, a batch):
+# a few seconds is a fair first retry.
+BUSY_RETRY_AFTER_S = 5
+BUSY_MESSAGE = _("The database is busy; try again in a moment.")
+busy_logger = logging.getLogger("afterservice.busy")
+
+
+def database_busy(exc: BaseException) -> bool:
+    """Is `exc` a database lock that outlasted its wait (SQLite busy timeout, PostgreSQL lock_timeout)?"""
+    if not isinstance(exc, OperationalError):
+        return False
+    if getattr(exc.__cause__, "pgcode", None) == "55P03":  # lock_not_available
+        return True
+    message = str(exc)
+    return "database is locked" in message or "database table is locked" in message
+
+
+class DatabaseBusyMiddleware:
+    """Answers 503 with Retry-After, never 500, when a view outside DRF hits a locked database.
+
+    DRF views get the same answer from the API's exception handler; this covers the admin and the
+    other plain Django views. The page is built without the database (it is the thing that is busy).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not database_busy(exception):
+            return None
+        busy_logger.warning("Database busy: %s %s answered 503 (%s)", request.method, request.path, exception)
+        if request.path.startswith("/api/"):
+            from afterservice_site.errors import error_response
+
+            response = error_response(503, "unavailable", BUSY_MESSAGE)
+        else:
+            response = HttpResponse(
+                format_html("<!doctype html><title>{0}</title><h1>{0}</h1>", BUSY_MESSAGE),
+                status=503,
+                content_type="text/html; charset=utf-8",
+            )
+        response["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+        return response

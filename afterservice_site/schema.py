@@ -60,6 +60,7 @@ _ERROR_STATUSES = {
     "415": "Unsupported media type.",
     "422": "Idempotency-Key reused with another body.",
     "429": "Throttled.",
+    "503": "The database is busy (`unavailable`); retry after `Retry-After` seconds.",
 }
 
 

@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,13 +57,18 @@ INSTALLED_APPS = [
     "django_fsm",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
+    "axes",
     "products",
     "suppliers",
     "orders",
+    "notifications",
 ]
 
 MIDDLEWARE = [
     "afterservice_site.middleware.RequestIDMiddleware",
+    "afterservice_site.middleware.ApiNoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "afterservice_site.middleware.BodySizeLimitMiddleware",
@@ -73,6 +79,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "afterservice_site.middleware.DatabaseBusyMiddleware",
+    # django-axes: last, so it turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "afterservice_site.urls"
@@ -96,23 +105,33 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------------
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
-else:
-    DATABASES = {
-        "default": {
+# The embedded database's settings, whichever way its file is named (the default file,
+# SQLITE_PATH or DATABASE_URL=sqlite:///…). IMMEDIATE takes the write lock at BEGIN, so concurrent
+# writers queue on the busy timeout instead of failing with "database is locked" on lock upgrade;
+# WAL lets readers read while one request writes. Options in a sqlite:// URL's query win.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
+def database_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The `default` database from DATABASE_URL, else the SQLite file SQLITE_PATH (or db.sqlite3)."""
+    url = environ.get("DATABASE_URL", "")
+    if url:
+        database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    else:
+        database = {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            "OPTIONS": {
-                # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue on the
-                # busy timeout instead of failing with "database is locked" on lock upgrade.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
+            "NAME": environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
         }
-    }
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
+    return database
+
+
+DATABASES = {"default": database_settings(os.environ)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -133,6 +152,11 @@ CACHES["throttle"] = (
 )
 
 # --- Auth ----------------------------------------------------------------------------------------
+# django-axes first: a locked-out login is refused before the password hasher runs (~0.7 s CPU).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -200,7 +224,8 @@ REST_FRAMEWORK = {
         "user": os.environ.get("THROTTLE_USER", "6000/minute"),
     },
     # Trusted reverse proxies in front of the service: the client address is the one they add to
-    # X-Forwarded-For. 0 (the default) uses the socket's address, so a forged header changes nothing.
+    # X-Forwarded-For. 0 (the default) uses the socket's address, so a forged header changes nothing
+    # (throttles, token failures and admin lockouts all key on it).
     "NUM_PROXIES": int(os.environ.get("NUM_PROXIES") or 0),
     "PAGE_SIZE": 20,
     "DATETIME_FORMAT": "%Y-%m-%d %H:%M:%S",
@@ -230,6 +255,7 @@ SPECTACULAR_SETTINGS = {
         "OperationEnum": "orders.workflow.Operation",
         "JournalOperationEnum": "orders.workflow.JournalOperation",
         "ReasonEnum": "orders.models.Reason",
+        "NotificationKindEnum": "notifications.models.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -238,6 +264,29 @@ SPECTACULAR_SETTINGS = {
         "orders.views.attachments.file_responses_schema_hook",
     ],
 }
+
+# --- Login and authentication failures (docs/limits.md) -------------------------------------------
+# Admin logins (django-axes): 10 failures lock the client address and, separately, the username
+# for 15 minutes; `manage.py axes_reset` (or axes_reset_username / axes_reset_ip) unlocks.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# A success must not wipe the failures: it would delete the address's rows, the locked username's
+# included, so one valid account would let its owner guess another's password without end.
+AXES_RESET_ON_SUCCESS = False
+# Attempts during a lock are not recorded: no write and no row growth per refused attempt.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "afterservice_site.authentication.client_address"
+AXES_LOCKOUT_CALLABLE = "afterservice_site.lockout.lockout_response"
+# The admin is Chinese and axes ships no Chinese: its models stay out of the admin, the unlock is
+# the command; successful logins are not logged (nothing would show them).
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Failed token authentications per client address (afterservice_site/authentication.py), counted
+# in the `throttle` cache; above the rate → 429 `throttled` with Retry-After.
+THROTTLE_TOKEN_FAILURES = os.environ.get("THROTTLE_TOKEN_FAILURES", "20/minute")
 
 # --- Domain settings -----------------------------------------------------------------------------
 AFTERSERVICE_STEP_SLA_HOURS = int(os.environ.get("AFTERSERVICE_STEP_SLA_HOURS", "72"))
@@ -292,6 +341,32 @@ def attachments_storage(environ: Mapping[str, str], media_root: Path) -> dict[st
 
 STORAGES["attachments"] = attachments_storage(os.environ, MEDIA_ROOT)
 
+# --- Background tasks, notifications and webhooks (docs/webhooks.md) ---------------------------
+# Django's Tasks API (the django-tasks backport on 5.2). The database backend keeps the queue in
+# this database, so a task enqueued inside a transaction commits or rolls back with it; `manage.py
+# db_worker` runs the tasks. TASKS_BACKEND=rq moves the queue to RQ on Redis (several hosts; needs
+# `pip install -r requirements-rq.txt` and REDIS_URL).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+if TASKS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (see docs/webhooks.md).")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be 'database' or 'rq', not {TASKS_BACKEND!r}.")
+
+# Links in webhook messages point at the order's admin page under this address (no trailing slash);
+# unset, they are relative paths.
+AFTERSERVICE_PUBLIC_URL = os.environ.get("AFTERSERVICE_PUBLIC_URL", "").rstrip("/")
+AFTERSERVICE_WEBHOOK_TIMEOUT_S = float(os.environ.get("AFTERSERVICE_WEBHOOK_TIMEOUT_S", "5"))
+# Webhook requests in flight at once in one worker process (each slow endpoint holds one ≤ the timeout).
+AFTERSERVICE_WEBHOOK_THREADS = int(os.environ.get("AFTERSERVICE_WEBHOOK_THREADS", "8"))
+# The worker runs `mark_overdue` this often (0: not at all — run it from cron instead).
+AFTERSERVICE_OVERDUE_SWEEP_MINUTES = int(os.environ.get("AFTERSERVICE_OVERDUE_SWEEP_MINUTES", "15"))
+
 # --- Logging (request id on every line; no bodies, no tokens) ----------------------------------
 LOGGING = {
     "version": 1,
@@ -307,5 +382,7 @@ LOGGING = {
     "loggers": {
         # 4xx are answered in the envelope; logging each one at WARNING floods the log.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # django-axes logs each failed login at INFO before its WARNING; the WARNINGs are enough.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -21,8 +21,9 @@ BIN = Path(sys.executable).parent
 class ThrowawayDatabase:
     """A SQLite file, or a PostgreSQL database the tool creates and drops.
 
-    A PostgreSQL name must match `guard` (the tool drops it, so it never touches another one);
-    an empty name in the URL becomes `default_name`.
+    No URL: the file `sqlite_path`, handed to the service as SQLITE_PATH; a `sqlite:///PATH` URL:
+    that file, handed over as DATABASE_URL. A PostgreSQL name must match `guard` (the tool drops
+    it, so it never touches another one); an empty name in the URL becomes `default_name`.
     """
 
     def __init__(self, url: str, *, sqlite_path: Path, default_name: str, guard: str, tool: str) -> None:
@@ -35,6 +36,12 @@ class ThrowawayDatabase:
             self.vendor = "sqlite"
             return
         parts = urlsplit(url)
+        if parts.scheme == "sqlite" and parts.path not in ("", "/"):
+            self.path = Path(parts.path[1:] if parts.path.startswith("//") else parts.path.lstrip("/"))
+            self.env["DATABASE_URL"] = url
+            self.label = f"SQLite {self.path.name} (by DATABASE_URL)"
+            self.vendor = "sqlite"
+            return
         if parts.scheme not in ("postgres", "postgresql", "pgsql"):
             raise SystemExit(f"{tool}: unsupported --database-url scheme {parts.scheme!r} (postgres:// only)")
         self.name = parts.path.lstrip("/") or default_name

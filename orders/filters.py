@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter
 
-from orders import workflow
+from orders import selectors
 from orders.models import MAX_NAME, Order, Reason
 from orders.wire import REASON_ALIASES, STATUS_ALIASES
 from orders.workflow import Status, WorkflowStatus
@@ -232,19 +232,7 @@ class OrderFilter(django_filters.FilterSet):
     def filter_todo(self, qs: QuerySet[Order], name: str, value: bool | None) -> QuerySet[Order]:
         if not value:
             return qs
-        return qs.filter(todo_filter(self.request.user))
-
-
-def todo_filter(user: Any) -> Q:
-    """The orders `user` may apply `done` to now: a status where one of their roles acts (every
-    acting status for a superuser), or one they created where the creator acts — in progress or
-    overdue. The same rule as `workflow.operations_for`, as SQL."""
-    role_statuses, creator_statuses = workflow.todo_statuses(user)
-    acting = Q(workflow_status__in=workflow.ACTIONABLE)
-    condition = Q(status__in=role_statuses) if role_statuses else Q(pk__in=[])
-    if creator_statuses:
-        condition |= Q(creator_id=user.pk, status__in=creator_statuses)
-    return acting & condition
+        return qs.filter(selectors.todo_condition(self.request.user))
 
 
 def filter_orders(request: Any, orders: QuerySet[Order]) -> tuple[QuerySet[Order], dict[str, Any] | None]:

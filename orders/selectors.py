@@ -22,9 +22,11 @@ from orders.models import (
     OptionCategory,
     OptionValue,
     Order,
+    OrderCount,
     Reason,
     Track,
 )
+from orders.workflow import Status
 
 # Columns the order output needs; everything else stays in the database.
 ORDER_FIELDS = (
@@ -194,6 +196,37 @@ def order_total(
     if mine and acting:
         total += Order.objects.alive().filter(creator_id=user.pk, status__in=mine, workflow_status__in=acting).count()
     return total
+
+
+def todo_condition(user: Any) -> Q:
+    """The orders `user` may apply `done` to now, as SQL: a status where one of their roles acts
+    (every acting status for a superuser), or one they created where the creator acts — in progress
+    or overdue. The same rule as `workflow.operations_for`, which decides it order by order."""
+    role_statuses, creator_statuses = workflow.todo_statuses(user)
+    condition = Q(status__in=role_statuses) if role_statuses else Q(pk__in=[])
+    if creator_statuses:
+        condition |= Q(creator_id=user.pk, status__in=creator_statuses)
+    return Q(workflow_status__in=workflow.ACTIONABLE) & condition
+
+
+def order_summary(*, user: Any) -> dict[str, Any]:
+    """The approver's desk in numbers, over the user's visible live orders: the to-do queue, the
+    overdue orders, and how many orders sit in each status (role users: from the counters)."""
+    if workflow.has_any_role(user):
+        pairs = {(row.status, row.workflow_status): row.live for row in OrderCount.objects.all()}
+        todo = order_total(user=user, todo=True)
+    else:
+        visible = orders_visible_to(user)
+        pairs = {
+            (row["status"], row["workflow_status"]): row["n"]
+            for row in visible.values("status", "workflow_status").annotate(n=Count("id")).order_by()
+        }
+        todo = visible.filter(todo_condition(user)).count()
+    by_status = dict.fromkeys(Status.values, 0)
+    for (status, _workflow_status), count in pairs.items():
+        by_status[status] += count
+    overdue = sum(count for (_status, workflow_status), count in pairs.items() if workflow_status == "overdue")
+    return {"todo": todo, "overdue": overdue, "by_status": by_status}
 
 
 def order_list(*, user: Any) -> QuerySet[Order]:

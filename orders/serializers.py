@@ -188,6 +188,15 @@ class BulkOperationResult(serializers.Serializer):
     failed = serializers.IntegerField()
 
 
+class OrderSummarySerializer(serializers.Serializer):
+    """`GET orders/summary`: counts over the user's visible orders."""
+
+    todo = serializers.IntegerField(help_text="Orders you may apply done to now.")
+    overdue = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField(), help_text="Every status → its orders.")
+    unread_notifications = serializers.IntegerField()
+
+
 class OrderDeleteInput(serializers.Serializer):
     remark = Text(required=False, allow_blank=True)
 

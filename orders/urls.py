@@ -15,6 +15,7 @@ ATTACHMENT = r"(?P<attachment_id>[0-9]{1,18})"
 urlpatterns = [
     route("orders", views.OrderListView, "order-list"),
     route("orders/bulk", views.OrderBulkView, "order-bulk"),
+    route("orders/summary", views.OrderSummaryView, "order-summary"),
     route(rf"orders/{ID}", views.OrderDetailView, "order-detail"),
     route(rf"orders/{ID}/journals", views.JournalListView, "order-journals"),
     route(rf"{ID}/journals", views.JournalListView, "journals"),

@@ -1,6 +1,7 @@
 """Shared fixtures: users per role, authenticated API clients, a supplier pair and products."""
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -41,6 +42,7 @@ def _test_settings(settings):
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-default"},
         "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-throttle"},
     }
+    caches["throttle"].clear()  # local memory outlives a test: no counts carried over
     # The manifest storage needs `collectstatic` first; admin pages in tests use plain storage.
     settings.STORAGES = {
         **settings.STORAGES,

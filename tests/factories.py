@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from notifications.models import Kind, Webhook, WebhookFormat
 from orders import services
 from products.models import Product
 from suppliers.models import Supplier
@@ -49,6 +50,18 @@ class SupplierFactory(factory.django.DjangoModelFactory):
     role = "成品商"
     is_logistic = False
     specialist = None
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Webhook
+
+    name = factory.Sequence(lambda n: f"群机器人{n}")
+    url = "http://127.0.0.1:9/unused"  # the discard port: tests that send pass their own server's URL
+    secret = "s3cret"
+    kinds = factory.LazyFunction(lambda: list(Kind.values))
+    format = WebhookFormat.GENERIC
+    active = True
 
 
 def order_body(suppliers, **overrides):

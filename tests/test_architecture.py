@@ -20,6 +20,8 @@ DOMAIN_MODULES = [
     "orders.wire",
     "products.selectors",
     "suppliers.selectors",
+    "notifications.services",
+    "notifications.selectors",
 ]
 FORBIDDEN = (
     "rest_framework",

@@ -265,6 +265,9 @@ RULES: dict[tuple[str, str], dict[str, Rule]] = {
     },
     ("all-products", "GET"): {"": read(lambda ctx: "all-products", scoped=False)},
     ("supplier-user-matcher", "GET"): {"": read(lambda ctx: "supplier_user_matcher", scoped=False)},
+    # One's own notifications: every authenticated user, no order in the path.
+    ("notification-list", "GET"): {"": read(lambda ctx: "notifications", scoped=False)},
+    ("notification-read", "POST"): {"": Rule(build=lambda ctx: ("notifications/read", {"all": True}), scoped=False)},
 }
 
 # Routes outside the authenticated API, each with why (DESIGN.md §6–§7).

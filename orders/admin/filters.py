@@ -9,8 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from orders import workflow
-from orders.filters import todo_filter
+from orders import selectors, workflow
 from orders.models import Order
 from orders.workflow import WorkflowStatus
 
@@ -47,7 +46,7 @@ class TodoFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Order]) -> QuerySet[Order] | None:
         if self.value() == "1":
-            return queryset.filter(todo_filter(request.user), is_deleted=False)
+            return queryset.filter(selectors.todo_condition(request.user), is_deleted=False)
         return None
 
 

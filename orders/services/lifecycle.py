@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
 from afterservice_site.people import display_name
+from notifications.services import notify_overdue, notify_transition
 from orders import wire, workflow
 from orders.exceptions import Conflict, InvalidInput, NotAllowedNow, NotPermitted
 from orders.models import MAX_ABNORMAL_PRODUCTS, AbnormalProduct, OptionCategory, Order
@@ -215,6 +216,9 @@ def order_transition(
         remark=remark,
         changes=changes,
     )
+    notify_transition(
+        order=order, operation=operation, source=source, workflow_source=workflow_source, actor=user, remark=remark
+    )
 
 
 # --- Update and operations ---------------------------------------------------------------------------
@@ -319,5 +323,6 @@ def orders_mark_overdue(*, now: Any = None, sla_hours: int | None = None) -> int
                 workflow_source=WorkflowStatus.IN_PROGRESS,
                 remark=_("Step older than %(hours)d hours.") % {"hours": hours},
             )
+            notify_overdue(order=order)
             marked += 1
     return marked

@@ -12,7 +12,7 @@ from orders.views.attachments import (
     LegacyUploadView,
 )
 from orders.views.options import OptionListView
-from orders.views.orders import OrderBulkView, OrderDetailView, OrderListView
+from orders.views.orders import OrderBulkView, OrderDetailView, OrderListView, OrderSummaryView
 from orders.views.records import (
     AbnormalProductDetailView,
     AbnormalProductListView,
@@ -40,5 +40,6 @@ __all__ = [
     "OrderBulkView",
     "OrderDetailView",
     "OrderListView",
+    "OrderSummaryView",
     "TrackListView",
 ]

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from afterservice_site.errors import domain_status
 from afterservice_site.query import KnownQueryParametersMixin
+from notifications.selectors import unread_count
 from orders import filters, selectors, services
 from orders.idempotency import HEADER, REPLAYED, body_fingerprint, idempotent
 from orders.models import Order
@@ -21,6 +22,7 @@ from orders.serializers import (
     OrderCreateInput,
     OrderDeleteInput,
     OrderSerializer,
+    OrderSummarySerializer,
     OrderUpdateInput,
 )
 from orders.views.common import (
@@ -99,6 +101,18 @@ class OrderDetailView(KnownQueryParametersMixin, OrderRepresentationMixin, Gener
         remark = valid(OrderDeleteInput, request.data if isinstance(request.data, dict) else {}).get("remark", "")
         services.order_delete(user=request.user, order_id=order_id, remark=remark)
         return Response(None)
+
+
+class OrderSummaryView(KnownQueryParametersMixin, GenericAPIView):
+    """`GET orders/summary`: the to-do queue, overdue orders, orders per status, unread notifications."""
+
+    serializer_class = OrderSummarySerializer
+    pagination_class = None
+
+    @extend_schema(tags=ORDERS, responses=OrderSummarySerializer)
+    def get(self, request: Request) -> Response:
+        summary = selectors.order_summary(user=request.user)
+        return Response({**summary, "unread_notifications": unread_count(request.user)})
 
 
 class OrderBulkView(KnownQueryParametersMixin, GenericAPIView):
