@@ -13,6 +13,7 @@ api_v1 = [
     re_path(r"^all-products/?$", ProductListView.as_view(), name="all-products"),
     re_path(r"^supplier_user_matcher/?$", SupplierMatcherView.as_view(), name="supplier-user-matcher"),
     path("", include("orders.urls")),
+    path("", include("stats.urls")),
 ]
 
 urlpatterns = [
