@@ -265,6 +265,8 @@ RULES: dict[tuple[str, str], dict[str, Rule]] = {
     },
     ("all-products", "GET"): {"": read(lambda ctx: "all-products", scoped=False)},
     ("supplier-user-matcher", "GET"): {"": read(lambda ctx: "supplier_user_matcher", scoped=False)},
+    ("stats-orders", "GET"): {"": read(lambda ctx: "stats/orders?group_by=month", scoped=False)},
+    ("stats-cycle-times", "GET"): {"": read(lambda ctx: "stats/cycle-times", scoped=False)},
 }
 
 # Routes outside the authenticated API, each with why (DESIGN.md §6–§7).

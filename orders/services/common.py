@@ -24,6 +24,7 @@ from orders.models import (
 )
 from products.models import Product
 from products.selectors import product_by_sku
+from stats.services import order_figures_refresh
 from suppliers.models import Supplier
 from suppliers.selectors import active_suppliers_by_name
 
@@ -71,7 +72,7 @@ def _journal(
     remark: str = "",
 ) -> Journal:
     operator = user if getattr(user, "is_authenticated", False) else None
-    return Journal.objects.create(
+    row = Journal.objects.create(
         order=order,
         operation=operation,
         source=source,
@@ -82,6 +83,8 @@ def _journal(
         operator_name=operator_name or display_name(operator) or SYSTEM_NAME,
         remark=remark,
     )
+    order_figures_refresh(order_id=order.pk)  # statistics: after the change and its journal row
+    return row
 
 
 def _require(order: Order, user: Any, actors: frozenset[str]) -> None:
@@ -100,6 +103,7 @@ def _require_records_editable(order: Order, user: Any, actors: frozenset[str] = 
 
 def _touch(order: Order) -> None:
     order.save(update_fields=["updated_at"])
+    order_figures_refresh(order_id=order.pk)  # statistics: duty report and deductions
 
 
 def _suppliers(names: Mapping[str, str]) -> dict[str, Supplier]:

@@ -40,6 +40,7 @@ from orders.services.common import (
 )
 from orders.services.records import _upsert_duty_report
 from orders.workflow import JournalOperation, Operation, Status, WorkflowStatus
+from stats.services import order_figures_refresh
 
 
 # --- Orders -------------------------------------------------------------------------------------------
@@ -218,6 +219,7 @@ def order_update(*, user: Any, order_id: int, data: Mapping[str, Any]) -> Order:
         )
     elif changed:
         order.save()
+        order_figures_refresh(order_id=order.pk)  # statistics: header fields, duty report, deductions
     return order
 
 

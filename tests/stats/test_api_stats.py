@@ -41,7 +41,11 @@ def test_order_stats_by_customer_money_as_strings(dataset):
 def test_order_stats_by_month_calendar_order_local_months(dataset):
     response = get(client_for(dataset.users["service"]), "orders/", group_by="month")
     assert response.status_code == 200
-    assert [(r["key"], r["orders"]) for r in response.json()["data"]] == [("2026-01", 1), ("2026-02", 2), ("2026-03", 1)]
+    assert [(r["key"], r["orders"]) for r in response.json()["data"]] == [
+        ("2026-01", 1),
+        ("2026-02", 2),
+        ("2026-03", 1),
+    ]
 
 
 def test_order_stats_plain_user_only_own_orders(dataset):

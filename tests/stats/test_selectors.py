@@ -4,9 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from orders.filters import OrderFilter
-from orders.selectors import orders_visible_to
-from stats import selectors
+from stats import filters, selectors
 from stats.selectors import CycleTime, OrderStats
 
 D = Decimal
@@ -16,14 +14,19 @@ def row(key, orders, in_progress, finished, cancelled, compensation="0.00", dedu
     return OrderStats(key, orders, in_progress, finished, cancelled, D(compensation), D(deducted))
 
 
-def stats_for(user, group_by, **filters):
-    orders = OrderFilter(filters, queryset=orders_visible_to(user)).qs
-    return selectors.order_stats(orders=orders, group_by=group_by)
+def scope_for(user, params):
+    filterset = filters.order_filter(user=user, params=params)
+    assert filterset.is_valid()
+    return filters.scope(user=user, filterset=filterset)
 
 
-def cycle_for(user, **filters):
-    orders = OrderFilter(filters, queryset=orders_visible_to(user)).qs
-    return {row.status: row for row in selectors.cycle_times(orders=orders)}
+def stats_for(user, group_by, **params):
+    return selectors.order_stats(figures=scope_for(user, params).figures, group_by=group_by)
+
+
+def cycle_for(user, **params):
+    scope = scope_for(user, params)
+    return {row.status: row for row in selectors.cycle_times(stays=scope.stays, stay_months=scope.stay_months)}
 
 
 # Everything a role user sees: o1, o2, o3, o5 (o4 is soft-deleted).
@@ -99,7 +102,7 @@ def test_order_stats_no_visible_orders_empty(db, users):
 
 def test_order_stats_unknown_group_refused(db, users):
     with pytest.raises(ValueError, match="group_by"):
-        selectors.order_stats(orders=orders_visible_to(users["service"]), group_by="remark")
+        selectors.order_stats(figures=scope_for(users["service"], {}).figures, group_by="remark")
 
 
 # Completed stays of o1, o2, o3, o5 in hours (o4's are not counted):
@@ -120,8 +123,7 @@ EXPECTED_CYCLE = [
 
 
 def test_cycle_times_role_user_equals_hand_computed(dataset):
-    orders = orders_visible_to(dataset.users["service"])
-    assert selectors.cycle_times(orders=orders) == EXPECTED_CYCLE
+    assert list(cycle_for(dataset.users["service"]).values()) == EXPECTED_CYCLE
 
 
 def test_cycle_times_plain_user_counts_only_own_orders(dataset):
@@ -142,6 +144,34 @@ def test_cycle_times_filtered_orders_only(dataset):
 
 
 def test_cycle_times_no_orders_every_status_empty(db, users):
-    rows = selectors.cycle_times(orders=orders_visible_to(users["creator"]))
+    rows = list(cycle_for(users["creator"]).values())
     assert [r.status for r in rows] == list(selectors.CYCLE_STATUSES)
     assert all(r.count == 0 and r.median_hours is None and r.p90_hours is None for r in rows)
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"created_after": "2026-02-01", "created_before": "2026-02-28"},  # one whole month
+        {"created_after": "2026-01-10", "created_before": "2026-03-01"},  # partial months around a whole one
+        {"created_after": "2026-02-04"},  # from mid-February on
+        {"created_before": "2026-02-20"},  # up to mid-February
+        {"created_after": "2026-02-21", "created_before": "2026-02-21"},  # one day (o4, deleted): nothing
+        {"created_after": "2026-03-01", "created_before": "2026-03-01"},  # o5's local day, not its UTC day
+    ],
+)
+def test_cycle_times_dates_from_months_equal_stay_by_stay(dataset, dates):
+    # A role user with dates only is counted from whole months plus single stays; with any other
+    # filter (here one every order matches) stay by stay through the orders. Both must agree.
+    by_months = cycle_for(dataset.users["service"], **dates)
+    one_by_one = cycle_for(dataset.users["service"], accuser_name="原告丙", **dates)
+    assert by_months == one_by_one
+    stats = stats_for(dataset.users["service"], "month", **dates)
+    assert stats == stats_for(dataset.users["service"], "month", accuser_name="原告丙", **dates)
+
+
+def test_cycle_times_o5_counted_in_its_local_month(dataset):
+    found = cycle_for(dataset.users["service"], created_after="2026-03-01", created_before="2026-03-31")
+    assert found["waiting"] == CycleTime("waiting", 1, 4.3, 4.3)
+    found = cycle_for(dataset.users["service"], created_after="2026-02-01", created_before="2026-02-28")
+    assert found["waiting"] == CycleTime("waiting", 3, 1.0, 3.0)  # o2: 1 and 0.5, o3: 3
