@@ -117,24 +117,27 @@ def _hours(tenths: Any) -> float | None:
     return None if tenths is None else round(float(tenths) / 10, 1)
 
 
-def cycle_times(*, stays: QuerySet[Stay] | None, stay_months: QuerySet[StayMonth] | None = None) -> list[CycleTime]:
+def cycle_times(
+    *, stays: tuple[QuerySet[Stay], ...], stay_months: QuerySet[StayMonth] | None = None
+) -> list[CycleTime]:
     """Per status of the chain (waiting … finance_reviewing, in that order): the completed stays —
-    the rows of `stays` plus the counts of `stay_months` — their count, median and 90th percentile
-    in hours. A status visited twice by one order (after a reject) counts two stays; a stay still
-    going on (the order sits there now) is not among them."""
-    parts, params = [], []
-    if stays is not None:
-        sql, stay_params = stays.order_by().values("status", "seconds").query.sql_with_params()
+    the rows of each queryset of `stays` plus the counts of `stay_months` — their count, median and
+    90th percentile in hours. A status visited twice by one order (after a reject) counts two stays;
+    a stay still going on (the order sits there now) is not among them."""
+    parts, params, db = [], [], None
+    for queryset in stays:
+        sql, stay_params = queryset.order_by().values("status", "seconds").query.sql_with_params()
         bucket = BUCKET_SQL.format(s="s.seconds")
-        parts.append(f"SELECT s.status, {bucket} AS tenths, 1 AS n FROM ({sql}) s")  # noqa: S608 - compiled by the ORM
+        parts.append(f"SELECT s.status, {bucket} AS tenths, 1 AS n FROM ({sql}) s")  # noqa: S608 - ORM-compiled
         params.extend(stay_params)
+        db = queryset.db
     if stay_months is not None:
         sql, month_params = stay_months.order_by().values("status", "tenths", "stays").query.sql_with_params()
-        parts.append(f"SELECT m.status, m.tenths, m.stays AS n FROM ({sql}) m")  # noqa: S608 - compiled by the ORM
+        parts.append(f"SELECT m.status, m.tenths, m.stays AS n FROM ({sql}) m")  # noqa: S608 - ORM-compiled
         params.extend(month_params)
+        db = stay_months.db
     found = {}
     if parts:
-        db = (stays if stays is not None else stay_months).db
         with connections[db].cursor() as cursor:
             cursor.execute(_CYCLE_SQL.format(parts=" UNION ALL ".join(parts)), params)
             found = {status: (int(total), _hours(p50), _hours(p90)) for status, total, p50, p90 in cursor.fetchall()}
