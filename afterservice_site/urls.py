@@ -23,6 +23,7 @@ urlpatterns = [
     # Anything else under /api/ answers the 404 envelope (also with DEBUG on).
     re_path(r"^api/", api.api_not_found),
     path("healthz", healthz, name="healthz"),
+    path("admin/stats/", include("stats.admin_urls")),  # before the admin's catch-all
     path("admin/", admin.site.urls),
 ]
 

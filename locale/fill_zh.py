@@ -13,6 +13,54 @@ from pathlib import Path
 PO = Path(__file__).parent / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 GLOSSARY = {
+    # stats: API, dashboard, workbooks, models
+    "Statistics": "统计",
+    "Required; allowed values: {allowed}.": "必填；允许的值：{allowed}。",
+    "Claims statistics": "售后统计",
+    "Orders": "单数",
+    "In progress": "进行中",
+    "Finished": "已完成",
+    "Cancelled": "已取消",
+    "Compensation": "赔偿金额",
+    "Deducted": "扣款合计",
+    "(none)": "（无）",
+    "(any)": "（不限）",
+    "Scope": "统计范围",
+    "Filed from": "创建日期起",
+    "Filed until": "创建日期止",
+    "Exported at": "导出时间",
+    "Per month": "按月",
+    "Month": "月份",
+    "Defendants": "被告供应商",
+    "Defendant supplier": "被告供应商",
+    "Abnormality types": "异常类型",
+    "Abnormality type": "异常类型",
+    "Time per step": "各环节用时",
+    "Step": "环节",
+    "Completed stays": "完成次数",
+    "Median (hours)": "中位数（小时）",
+    "90th percentile (hours)": "90% 分位（小时）",
+    "Show": "查询",
+    "All dates": "全部日期",
+    "Export XLSX": "导出 XLSX",
+    "View": "查看",
+    "Claims per month, by outcome": "每月售后单（按处理结果）",
+    "Top 10 defendants by claims": "被投诉单数前 10 的供应商",
+    "Top 10 defendants by compensation": "赔偿金额前 10 的供应商",
+    "Time per step (completed stays)": "各环节用时（已完成的停留）",
+    "month": "月份",
+    "order figures": "订单统计数据",
+    "stay in a status": "状态停留",
+    "stays in a status": "状态停留",
+    "seconds": "秒数",
+    "stays per month": "每月停留统计",
+    "length (0.1 h)": "时长（0.1 小时）",
+    "stays": "次数",
+    # orders/exceptions.py (its default messages, so that the catalogue has no gaps)
+    "The request cannot be carried out.": "无法执行此请求。",
+    "You may not do this.": "您无权执行此操作。",
+    "The file is too large.": "文件过大。",
+    "This type of file is not accepted.": "不接受此类型的文件。",
     # api.py
     "This operation is not allowed in the order's current state.": "当前订单状态不允许此操作。",
     "The order was changed by someone else; reload it and try again.": "订单已被他人修改，请刷新后重试。",
@@ -220,7 +268,8 @@ def main() -> int:
         if not msgid:  # header
             out.append(block)
             continue
-        lines = [line for line in lines if line != "#, fuzzy"]
+        lines = [_unfuzzy(line) for line in lines if not line.startswith("#| ")]  # no guesses, no old msgids
+        lines = [line for line in lines if line != "#,"]
         msgstr_at = next(i for i, line in enumerate(lines) if line.startswith("msgstr "))
         if msgid in GLOSSARY:
             lines = [*lines[:msgstr_at], "msgstr " + _quote(GLOSSARY[msgid])]
@@ -232,6 +281,13 @@ def main() -> int:
     for msgid in missing:
         print("untranslated:", msgid)
     return 1 if missing else 0
+
+
+def _unfuzzy(line: str) -> str:
+    """A flags line without `fuzzy` ("#, fuzzy, python-format" → "#, python-format")."""
+    if not line.startswith("#,"):
+        return line
+    return "#," + ",".join(flag for flag in line[2:].split(",") if flag.strip() != "fuzzy")
 
 
 if __name__ == "__main__":
