@@ -24,23 +24,29 @@
 
   function bars(keys, series, options) {
     options = options || {};
+    // Counts are whole numbers: no 0.5 ticks.
+    var values = { type: "value", minInterval: options.minInterval };
     return {
       animation: false,
       tooltip: { trigger: "axis" },
       legend: series.length > 1 ? { top: 0 } : undefined,
-      grid: { left: 8, right: 16, top: series.length > 1 ? 32 : 16, bottom: 8, containLabel: true },
-      xAxis: options.horizontal ? { type: "value" } : { type: "category", data: keys },
-      yAxis: options.horizontal ? { type: "category", data: keys, inverse: true } : { type: "value" },
+      grid: { left: 8, right: 24, top: series.length > 1 ? 32 : 16, bottom: 8, containLabel: true },
+      xAxis: options.horizontal ? values : { type: "category", data: keys },
+      // Horizontal bars read top down, in the order given (biggest first).
+      yAxis: options.horizontal ? { type: "category", data: keys, inverse: true } : values,
       series: series.map(function (s) {
         return { name: s.name, type: "bar", stack: options.stack, data: s.data, barMaxWidth: 36 };
       }),
     };
   }
 
-  draw("chart-months", bars(data.months.keys, data.months.series, { stack: "orders" }));
+  draw("chart-months", bars(data.months.keys, data.months.series, { stack: "orders", minInterval: 1 }));
   draw(
     "chart-top-count",
-    bars(data.top_count.keys, [{ name: data.top_count.name, data: data.top_count.values }], { horizontal: true })
+    bars(data.top_count.keys, [{ name: data.top_count.name, data: data.top_count.values }], {
+      horizontal: true,
+      minInterval: 1,
+    })
   );
   draw(
     "chart-top-compensation",
@@ -54,9 +60,18 @@
     animation: false,
     tooltip: { trigger: "item" },
     legend: { type: "scroll", orient: "vertical", left: 0, top: "middle" },
-    series: [{ type: "pie", radius: ["35%", "65%"], center: ["65%", "50%"], data: data.abnormal_types }],
+    series: [
+      {
+        type: "pie",
+        radius: ["25%", "48%"],
+        center: ["56%", "52%"],
+        label: { formatter: "{b}: {c}" },
+        data: data.abnormal_types,
+      },
+    ],
   });
-  draw("chart-cycle-times", bars(data.cycle_times.keys, data.cycle_times.series));
+  // Horizontal: the steps' Chinese names are too long to stand side by side under the bars.
+  draw("chart-cycle-times", bars(data.cycle_times.keys, data.cycle_times.series, { horizontal: true }));
 
   window.addEventListener("resize", function () {
     charts.forEach(function (chart) {
