@@ -68,3 +68,17 @@ def test_order_figures_refresh_is_idempotent(dataset):
     for order in dataset.orders.values():
         order_figures_refresh(order_id=order.pk)
     assert snapshot() == before
+
+
+def test_stats_rebuild_command_restores_lost_rows(dataset):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    kept = snapshot()
+    OrderFigures.objects.all().delete()
+    Stay.objects.all().delete()
+    out = StringIO()
+    call_command("stats_rebuild", stdout=out)
+    assert "4 orders, 14 completed stays" in out.getvalue()
+    assert snapshot() == kept
