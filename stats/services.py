@@ -4,16 +4,18 @@ rebuilt whole from the orders and their journal for an existing database or a bu
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import DateField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DateField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from orders.models import Deduction, DutyReport, Journal, Order
+from orders.models import Deduction, Journal, Order
 from stats.models import OrderFigures, Stay, StayMonth, length_bucket
 
 ZERO = Decimal("0.00")
@@ -31,44 +33,71 @@ def order_figures_refresh(*, order_id: int) -> None:
 
     Call it inside the transaction of every service that changes an order, its status, duty report
     or deductions, after the change (and its journal row) is written: the statistics then move with
-    the data or not at all. Idempotent; about ten single-order queries.
+    the data or not at all. Idempotent. Two single-order queries (the order with its money and
+    counts, the figures' upsert), three more when a stay has just ended.
     """
-    old = Counter(
-        (status, length_bucket(seconds))
-        for status, seconds in Stay.objects.filter(order_id=order_id).values_list("status", "seconds")
+    deducted = Deduction.objects.filter(order_id=OuterRef("pk")).order_by().values("order_id")
+    moves = _moves(OuterRef("pk")).order_by().values("order_id")
+    stays = Stay.objects.filter(order_id=OuterRef("pk")).order_by().values("order_id")
+    order = (
+        Order.objects.filter(pk=order_id)
+        .values(
+            "is_deleted",
+            *_ORDER_COLUMNS,
+            abnormal_type=F("duty_report__abnormal_type"),
+            compensation=F("duty_report__compensation"),
+            deducted=Subquery(deducted.annotate(total=Sum("compensation")).values("total")),
+            moves=Subquery(moves.annotate(n=Count("id")).values("n")),
+            stays=Subquery(stays.annotate(n=Count("id")).values("n")),
+        )
+        .first()
     )
-    OrderFigures.objects.filter(order_id=order_id).delete()
-    Stay.objects.filter(order_id=order_id).delete()
-    order = Order.objects.filter(pk=order_id).values("is_deleted", *_ORDER_COLUMNS).first()
     if order is None:
         return
     month = local_month(order["created_at"])
-    new: Counter[tuple[str, int]] = Counter()
-    if not order.pop("is_deleted"):
-        report = DutyReport.objects.filter(order_id=order_id).values("abnormal_type", "compensation").first() or {}
-        deducted = Deduction.objects.filter(order_id=order_id).aggregate(total=Sum("compensation"))["total"]
-        OrderFigures.objects.create(
-            order_id=order_id,
-            month=month,
-            **order,
-            abnormal_type=report.get("abnormal_type") or "",
-            compensation=report.get("compensation") or ZERO,
-            deducted=deducted or ZERO,
+    ended, kept = max((order.pop("moves") or 0) - 1, 0), order.pop("stays") or 0
+    if order.pop("is_deleted"):
+        ended = 0
+        OrderFigures.objects.filter(order_id=order_id).delete()
+    else:
+        order.update(
+            abnormal_type=order["abnormal_type"] or "",
+            compensation=order["compensation"] or ZERO,
+            deducted=order["deducted"] or ZERO,
         )
-        stays = _stays(order_id, order["created_at"])
-        Stay.objects.bulk_create(stays)
-        new.update((stay.status, length_bucket(stay.seconds)) for stay in stays)
-    _count_stays(month, new, old)
+        OrderFigures.objects.bulk_create(
+            [OrderFigures(order_id=order_id, month=month, **order)],
+            update_conflicts=True,
+            unique_fields=["order"],
+            update_fields=[*order, "month"],
+        )
+    if ended == kept:
+        return
+    if ended == kept + 1:  # the usual: a move has just ended the stay before it (journal rows are only appended)
+        added = _stays(order_id, order["created_at"], last=True)
+        Stay.objects.bulk_create(added)
+        _count_stays(month, _buckets((s.status, s.seconds) for s in added), Counter())
+        return
+    old = _buckets(Stay.objects.filter(order_id=order_id).values_list("status", "seconds"))
+    Stay.objects.filter(order_id=order_id).delete()
+    added = _stays(order_id, order["created_at"]) if ended else []
+    Stay.objects.bulk_create(added)
+    _count_stays(month, _buckets((s.status, s.seconds) for s in added), old)
 
 
-def _stays(order_id: int, created_at: datetime) -> list[Stay]:
-    """The completed stays, from the journal rows that moved the order (source ≠ target)."""
-    moves = (
-        Journal.objects.filter(order_id=order_id)
-        .exclude(source=F("target"))
-        .order_by("id")
-        .values_list("target", "created_at")
-    )
+def _moves(order_id: Any) -> QuerySet[Journal]:
+    """The journal rows that moved the order (source ≠ target: create, done, reject)."""
+    return Journal.objects.filter(order_id=order_id).exclude(source=F("target"))
+
+
+def _buckets(stays: Iterable[tuple[str, int]]) -> Counter[tuple[str, int]]:
+    return Counter((status, length_bucket(seconds)) for status, seconds in stays)
+
+
+def _stays(order_id: int, created_at: datetime, *, last: bool = False) -> list[Stay]:
+    """The completed stays: each move to the next (`last`: only the latest one)."""
+    moves = _moves(order_id).values_list("target", "created_at")
+    moves = list(reversed(moves.order_by("-id")[:2])) if last else moves.order_by("id")
     return [
         Stay(order_id=order_id, created_at=created_at, status=status, seconds=(left - entered) // timedelta(seconds=1))
         for (status, entered), (_, left) in pairwise(moves)
