@@ -268,6 +268,8 @@ RULES: dict[tuple[str, str], dict[str, Rule]] = {
     # One's own notifications: every authenticated user, no order in the path.
     ("notification-list", "GET"): {"": read(lambda ctx: "notifications", scoped=False)},
     ("notification-read", "POST"): {"": Rule(build=lambda ctx: ("notifications/read", {"all": True}), scoped=False)},
+    ("stats-orders", "GET"): {"": read(lambda ctx: "stats/orders?group_by=month", scoped=False)},
+    ("stats-cycle-times", "GET"): {"": read(lambda ctx: "stats/cycle-times", scoped=False)},
 }
 
 # Routes outside the authenticated API, each with why (DESIGN.md §6–§7).
