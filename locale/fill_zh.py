@@ -410,6 +410,10 @@ GLOSSARY = {
     "The image has more than %(megapixels)s megapixels.": "图片超过 %(megapixels)s 百万像素。",
     "The image is damaged or incomplete.": "图片已损坏或不完整。",
     "The service is busy; try again in a moment.": "服务繁忙，请稍后重试。",
+    "Export selected orders as XLSX": "导出所选订单为 XLSX",
+    "My desk": "我的工作台",
+    "Overdue": "已过期",
+    "Unread notifications": "未读通知",
 }
 
 
