@@ -18,6 +18,7 @@ from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Optio
 from orders.workflow import Operation, Status, WorkflowStatus
 from products.models import Product
 from tests.factories import ProductFactory, SupplierFactory, UserFactory, make_order
+from tests.helpers import advance
 
 CHANGELIST = "admin:orders_order_changelist"
 ROLES = ["service", "manager", "chief", "finance"]
@@ -55,14 +56,6 @@ def login(user):
     client = Client()
     client.force_login(user)
     return client
-
-
-def advance(order, status, superuser):
-    """`done` until the order is at `status`, as the superuser, through the service."""
-    order.refresh_from_db()
-    while order.status != status:
-        order = services.order_apply_operation(user=superuser, order_id=order.pk, operation=Operation.DONE)
-    return order
 
 
 def change_url(order):
@@ -129,7 +122,7 @@ def test_changelist_and_change_page_open_for_role(staff, order, role):
 
 @pytest.mark.parametrize("role", [*ROLES, "superuser"])
 def test_operation_done_by_acting_role_moves_order_and_journals(staff, order, role):
-    order = advance(order, ACTS_AT[role], staff["superuser"])
+    order = advance(staff, order, ACTS_AT[role], ready=True)
     client = login(staff[role])
     assert button("done") in client.get(change_url(order)).text
 
@@ -162,7 +155,7 @@ def test_operation_done_by_acting_role_moves_order_and_journals(staff, order, ro
     ],
 )
 def test_operation_of_other_role_hidden_and_forged_post_refused(staff, order, role, status):
-    order = advance(order, status, staff["superuser"])
+    order = advance(staff, order, status)
     client = login(staff[role])
     before = snapshot(order)
 
@@ -202,7 +195,7 @@ def test_operation_post_without_csrf_token_refused(staff, order):
 
 # --- Reject, conflicts, invalid operations --------------------------------------------------------
 def test_reject_without_reason_asks_for_it_and_changes_nothing(staff, order):
-    order = advance(order, Status.SERVICE_APPROVING, staff["superuser"])
+    order = advance(staff, order, Status.SERVICE_APPROVING)
     client = login(staff["service"])
     before = snapshot(order)
 
@@ -219,7 +212,7 @@ def test_reject_without_reason_asks_for_it_and_changes_nothing(staff, order):
 
 
 def test_reject_with_reason_moves_back_and_journals_reason(staff, order):
-    order = advance(order, Status.SERVICE_APPROVING, staff["superuser"])
+    order = advance(staff, order, Status.SERVICE_APPROVING)
     client = login(staff["service"])
 
     response = client.post(
@@ -234,7 +227,7 @@ def test_reject_with_reason_moves_back_and_journals_reason(staff, order):
 
 
 def test_operation_with_stale_expected_status_is_conflict_and_changes_nothing(staff, order):
-    order = advance(order, Status.SERVICE_APPROVED, staff["superuser"])
+    order = advance(staff, order, Status.SERVICE_APPROVED)
     client = login(staff["service"])
     before = snapshot(order)
 
@@ -323,7 +316,7 @@ def test_change_form_header_edit_while_waiting_goes_through_service(staff, order
 
 
 def test_change_form_header_read_only_once_past_service_approving(staff, order):
-    order = advance(order, Status.MANAGER_REVIEWING, staff["superuser"])
+    order = advance(staff, order, Status.MANAGER_REVIEWING)
     client = login(staff["manager"])
     page = client.get(change_url(order))
     data = form_data(page)
@@ -337,7 +330,7 @@ def test_change_form_header_read_only_once_past_service_approving(staff, order):
 
 
 def test_change_form_inlines_add_line_track_and_duty_report_through_service(staff, order, products):
-    order = advance(order, Status.SERVICE_APPROVING, staff["superuser"])
+    order = advance(staff, order, Status.SERVICE_APPROVING)
     client = login(staff["service"])
     data = form_data(client.get(change_url(order)))
     add_row(data, "abnormal_products", product=products[1].pk, remark="色差")
@@ -368,7 +361,7 @@ def test_change_form_save_records_inline_changes_in_admin_history(staff, order, 
     # Django upgrade reads something else, the history entry loses its inline changes and this fails.
     from django.contrib.admin.models import LogEntry
 
-    order = advance(order, Status.SERVICE_APPROVING, staff["superuser"])
+    order = advance(staff, order, Status.SERVICE_APPROVING)
     client = login(staff["service"])
     data = form_data(client.get(change_url(order)))
     add_row(data, "tracks", remark="已联系供应商")
@@ -381,6 +374,7 @@ def test_change_form_save_records_inline_changes_in_admin_history(staff, order, 
 
 
 def test_change_form_duty_report_value_outside_option_list_is_form_error(staff, order):
+    order = advance(staff, order, Status.SERVICE_APPROVING)  # where the specialist writes the duty report
     client = login(staff["service"])
     data = form_data(client.get(change_url(order)))
     data["duty_report-0-abnormal_type"] = "不存在的类型"
@@ -403,7 +397,7 @@ def test_change_form_line_removed_through_service(staff, order):
 
 
 def test_deduction_added_by_finance_assigns_charge_number(staff, order):
-    order = advance(order, Status.FINANCE_REVIEWING, staff["superuser"])
+    order = advance(staff, order, Status.FINANCE_REVIEWING)
     client = login(staff["finance"])
     data = add_row(form_data(client.get(change_url(order))), "deductions", compensation="1200.50", remark="扣款")
 
@@ -416,7 +410,7 @@ def test_deduction_added_by_finance_assigns_charge_number(staff, order):
 
 
 def test_deduction_inline_read_only_for_manager(staff, order):
-    order = advance(order, Status.MANAGER_REVIEWING, staff["superuser"])
+    order = advance(staff, order, Status.MANAGER_REVIEWING)
     client = login(staff["manager"])
     page = client.get(change_url(order))
     data = add_row(form_data(page), "deductions", compensation="99", remark="伪造")
@@ -544,7 +538,7 @@ def test_export_action_writes_csv_with_bom_for_selected_orders(staff, order, cre
 
 
 def test_export_link_follows_changelist_filters(staff, order, creator, suppliers):
-    advance(order, Status.SERVICE_APPROVING, staff["superuser"])
+    advance(staff, order, Status.SERVICE_APPROVING)
     waiting = make_order(creator, suppliers["customer"], suppliers["accuser"], remark="=HYPERLINK(1)")
     client = login(staff["finance"])
 

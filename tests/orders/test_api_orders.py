@@ -10,8 +10,17 @@ import pytest
 from django.utils import timezone
 
 from orders import services
-from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Order, Track
-from tests.factories import ProductFactory, SupplierFactory, UserFactory, make_order, order_body
+from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, OptionValue, Order, Track
+from orders.workflow import SERVICE
+from tests.factories import (
+    ProductFactory,
+    SupplierFactory,
+    UserFactory,
+    make_order,
+    order_body,
+    order_for_former_specialist,
+)
+from tests.helpers import advance
 
 BASE = "/api/v1/afterservice/"
 LIST = BASE + "orders"
@@ -33,6 +42,7 @@ ORDER_FIELDS = {
     "updated_at",
     "remark",
     "reason",
+    "last_reject_reason",
     "abnormal_products",
     "duty_report",
     "tracks",
@@ -48,7 +58,9 @@ JOURNAL_FIELDS = {
     "workflow_source",
     "workflow_target",
     "operator_name",
+    "on_behalf_of",
     "remark",
+    "changes",
     "created_at",
 }
 ALL_STATUSES = [
@@ -171,7 +183,10 @@ def test_post_order_journals_creation(api, creator, suppliers):
 
 
 def test_post_order_serial_numbers_sequential_per_day(api, suppliers):
-    serials = [api.post(LIST, order_body(suppliers), format="json").json()["data"]["serial_number"] for _ in range(3)]
+    serials = [
+        api.post(LIST, order_body(suppliers, remark=f"第{n}单"), format="json").json()["data"]["serial_number"]
+        for n in range(3)
+    ]
 
     assert serials == [f"SH{today()}0001", f"SH{today()}0002", f"SH{today()}0003"]
 
@@ -291,6 +306,8 @@ def test_post_order_name_over_100_chars_answers_400(api, suppliers, field):
 
 @pytest.mark.parametrize("field", ["type", "creator_name"])
 def test_post_order_name_at_100_chars_accepted_whole(api, suppliers, field):
+    OptionValue.objects.create(category="ordertype", value="名" * 100, position=99)  # `type` takes a listed value
+
     response = api.post(LIST, order_body(suppliers, **{field: "名" * 100}), format="json")
 
     assert response.status_code == 201
@@ -332,7 +349,9 @@ def test_post_order_without_saler_defaults_to_defendant_specialist(api, supplier
 
 
 def test_post_order_defendant_without_specialist_leaves_saler_empty(api, suppliers):
-    response = api.post(LIST, order_body(suppliers, customer_name="原告材料厂"), format="json")
+    SupplierFactory(name="无专员工厂")
+
+    response = api.post(LIST, order_body(suppliers, customer_name="无专员工厂"), format="json")
 
     assert response.status_code == 201
     assert response.json()["data"]["saler"] == ""
@@ -350,18 +369,20 @@ def test_post_order_defendant_specialist_without_full_name_shown_by_username(api
 
 @pytest.mark.parametrize(
     ("given", "username", "shown"),
-    [("manager1", "manager1", "manager1"), ("李四", "service1", "李四"), ("service1", "service1", "李四")],
+    [("service2", "service2", "service2"), ("李四", "service1", "李四"), ("service1", "service1", "李四")],
 )
 def test_post_order_explicit_saler_by_username_or_full_name(api, users, suppliers, given, username, shown):
+    UserFactory(username="service2", roles=[SERVICE])  # a specialist without a full name
+
     response = api.post(LIST, order_body(suppliers, saler=given), format="json")
 
     assert response.status_code == 201, response.content
     assert response.json()["data"]["saler"] == shown
-    assert Order.objects.get().saler == users[{"manager1": "manager", "service1": "service"}[username]]
+    assert Order.objects.get().saler.username == username
 
 
 def test_post_order_explicit_saler_first_and_last_name_accepted(api, suppliers):
-    specialist = UserFactory(username="wzhang", first_name="Wei", last_name="Zhang")
+    specialist = UserFactory(username="wzhang", first_name="Wei", last_name="Zhang", roles=[SERVICE])
 
     response = api.post(LIST, order_body(suppliers, saler="Wei Zhang"), format="json")
 
@@ -396,12 +417,12 @@ def test_post_order_ambiguous_full_name_saler_answers_400(api, suppliers):
     assert Order.objects.count() == 0
 
 
-def test_post_order_legacy_aliases_accepted(api, suppliers, products, manager_user):
+def test_post_order_legacy_aliases_accepted(api, users, suppliers, products):
     body = order_body(suppliers)
     del body["creator_name"]
     body.update(
         creater_name="老客户端",
-        saler_name="manager1",
+        saler_name="service1",
         product_list=[{"skuCode": "SKU-1", "remark": "开裂"}, {"skuCode": "SKU-2"}],
     )
 
@@ -410,7 +431,7 @@ def test_post_order_legacy_aliases_accepted(api, suppliers, products, manager_us
     assert response.status_code == 201, response.content
     data = response.json()["data"]
     assert data["creator_name"] == "老客户端"
-    assert data["saler"] == "manager1"
+    assert data["saler"] == "李四"
     assert [(line["skuCode"], line["remark"], line["product_item_name"]) for line in data["abnormal_products"]] == [
         ("SKU-1", "开裂", "沙发1"),
         ("SKU-2", "", "沙发2"),
@@ -420,7 +441,7 @@ def test_post_order_legacy_aliases_accepted(api, suppliers, products, manager_us
     assert "product_list" not in data
     order = Order.objects.get()
     assert order.creator_name == "老客户端"
-    assert order.saler == manager_user
+    assert order.saler == users["service"]
     assert order.abnormal_products.count() == 2
 
 
@@ -525,17 +546,18 @@ def test_post_order_created_order_visible_to_its_creator(api, suppliers):
 def catalogue_orders(users, suppliers):
     """Four orders in different states, by different people, against different suppliers."""
     other_factory = SupplierFactory(name="其他工厂", role="成品商")
+    UserFactory(username="service2", first_name="王五", roles=[SERVICE])
     o1 = make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
     o2 = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], remark="抽屉卡顿")
-    services.order_update(user=users["creator"], order_id=o2.pk, operation="done")
+    advance(users, o2, "service_approving")
     o3 = make_order(
         users["service"],
         other_factory,
         suppliers["customer"],
-        type="交期",
+        type="交期投诉",
         reason="材料",
         remark="延迟交货",
-        saler="manager1",
+        saler="service2",
     )
     services.order_update(user=users["service"], order_id=o3.pk, operation="halt")
     o4 = make_order(users["other"], other_factory, suppliers["accuser"], reason="其它", remark="包装破损")
@@ -571,12 +593,13 @@ def listed(client, **params):
         ({"saler": "service1"}, {0, 1}),
         ({"saler_name": "李四"}, {0, 1}),
         ({"saler_name": "service1"}, {0, 1}),
-        ({"saler": "manager1"}, {2}),
+        ({"saler": "service2"}, {2}),
+        ({"saler": "王五"}, {2}),
         ({"customer_name": "被告工厂"}, {0, 1}),
         ({"customer_name": "其他工厂"}, {2, 3}),
         ({"accuser_name": "被告工厂"}, {2}),
         ({"accuser_name": "原告材料厂"}, {0, 1, 3}),
-        ({"type": "交期"}, {2}),
+        ({"type": "交期投诉"}, {2}),
         ({"type": "质量投诉"}, {0, 1, 3}),
         ({"reason": "成品"}, {0, 1}),
         ({"reason": "材料"}, {2}),
@@ -695,7 +718,7 @@ def test_get_orders_plain_user_sees_only_own_orders(clients, catalogue_orders):
 
 
 def test_get_orders_plain_user_sees_orders_assigned_to_them(clients, users, suppliers, catalogue_orders):
-    assigned = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], saler="other")
+    assigned, _ = order_for_former_specialist(users["creator"], suppliers["customer"], suppliers["accuser"], "other")
 
     assert listed(clients["other"]) == {catalogue_orders[3].pk, assigned.pk}
     assert clients["other"].get(detail(assigned.pk)).status_code == 200
@@ -754,13 +777,17 @@ NESTED = [
 
 @pytest.fixture
 def full_order(users, suppliers, products):
-    """The creator's order with one of every nested record."""
+    """The creator's order, back at `waiting`, with one of every nested record: the specialist wrote
+    the duty report and a deduction at service_approved, then rejected the order back twice."""
     order = make_order(
         users["creator"], suppliers["customer"], suppliers["accuser"], abnormal_products=[{"sku_code": "SKU-1"}]
     )
-    services.duty_report_upsert(user=users["creator"], order_id=order.pk, values={"duty_to": "被告工厂"})
     services.track_add(user=users["creator"], order_id=order.pk, remark="已联系工厂")
+    advance(users, order, "service_approved")
+    services.duty_report_upsert(user=users["service"], order_id=order.pk, values={"duty_to": "被告工厂"})
     services.deduction_add(user=users["service"], order_id=order.pk, values={"compensation": Decimal("100")})
+    for _ in range(2):
+        services.order_update(user=users["service"], order_id=order.pk, operation="reject", remark="补充照片")
     return Order.objects.get(pk=order.pk)
 
 
@@ -814,6 +841,7 @@ def test_get_order_answers_full_order(api, users, full_order, finance_user):
     assert set(data) == ORDER_FIELDS
     assert data["id"] == full_order.pk
     assert data["charge_number"] == f"CH{today()}0001"
+    assert data["last_reject_reason"] == "补充照片"
     (line,) = data["abnormal_products"]
     assert line == {
         "id": full_order.abnormal_products.get().pk,
@@ -862,7 +890,7 @@ def test_get_order_operations_follow_requesting_user(clients, full_order, client
     assert response.json()["data"]["operations"] == operations
 
 
-def test_get_order_submitted_shows_summitted_at(api, users, full_order):
+def test_get_order_resubmitted_shows_latest_summitted_at(api, users, full_order):
     services.order_update(user=users["creator"], order_id=full_order.pk, operation="done")
     full_order.refresh_from_db()
 
@@ -902,7 +930,7 @@ def test_put_order_only_given_fields_change(api, creator, suppliers):
     order = make_order(creator, suppliers["customer"], suppliers["accuser"])
     before = Order.objects.filter(pk=order.pk).values().get()
 
-    response = api.put(detail(order.pk), {"type": "新类型"}, format="json")
+    response = api.put(detail(order.pk), {"type": "交期投诉"}, format="json")
 
     assert response.status_code == 200
     after = Order.objects.filter(pk=order.pk).values().get()
@@ -910,24 +938,26 @@ def test_put_order_only_given_fields_change(api, creator, suppliers):
     assert changed == {"type", "updated_at"}
 
 
-def test_put_order_saler_by_username_updates_saler(api, creator, suppliers, manager_user):
+def test_put_order_saler_by_username_updates_saler(api, creator, suppliers):
     order = make_order(creator, suppliers["customer"], suppliers["accuser"])
+    specialist = UserFactory(username="service2", roles=[SERVICE])
 
-    response = api.put(detail(order.pk), {"saler": "manager1"}, format="json")
+    response = api.put(detail(order.pk), {"saler": "service2"}, format="json")
 
-    assert response.json()["data"]["saler"] == "manager1"
+    assert response.json()["data"]["saler"] == "service2"
     order.refresh_from_db()
-    assert order.saler == manager_user
+    assert order.saler == specialist
 
 
-def test_put_order_legacy_saler_name_and_creater_name_accepted(api, creator, suppliers, manager_user):
+def test_put_order_legacy_saler_name_and_creater_name_accepted(api, creator, suppliers):
     order = make_order(creator, suppliers["customer"], suppliers["accuser"])
+    UserFactory(username="service2", roles=[SERVICE])
 
-    response = api.put(detail(order.pk), {"saler_name": "manager1", "creater_name": "新名字"}, format="json")
+    response = api.put(detail(order.pk), {"saler_name": "service2", "creater_name": "新名字"}, format="json")
 
     assert response.status_code == 200
     data = response.json()["data"]
-    assert (data["saler"], data["creator_name"]) == ("manager1", "新名字")
+    assert (data["saler"], data["creator_name"]) == ("service2", "新名字")
 
 
 def test_put_order_empty_body_changes_nothing(api, creator, suppliers):
@@ -959,7 +989,7 @@ def test_put_order_invalid_header_answers_400_and_changes_nothing(api, creator, 
     order = make_order(creator, suppliers["customer"], suppliers["accuser"])
     before = state()
 
-    response = api.put(detail(order.pk), {"type": "合法的新类型", **body}, format="json")
+    response = api.put(detail(order.pk), {"type": "交期投诉", **body}, format="json")
 
     assert field in assert_field_error(response, field)
     assert state() == before
@@ -981,7 +1011,7 @@ def test_put_order_read_only_fields_ignored(api, creator, suppliers):
 
 
 def test_put_order_plain_assigned_specialist_may_not_edit(clients, users, suppliers):
-    order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], saler="other")
+    order, _ = order_for_former_specialist(users["creator"], suppliers["customer"], suppliers["accuser"], "other")
     before = state()
 
     response = clients["other"].put(detail(order.pk), {"remark": "专员改"}, format="json")
@@ -992,11 +1022,10 @@ def test_put_order_plain_assigned_specialist_may_not_edit(clients, users, suppli
 
 def test_put_order_header_after_submission_reviewed_answers_409(clients, users, suppliers):
     order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
-    for _ in range(2):
-        services.order_update(user=users["service"], order_id=order.pk, operation="done")
+    advance(users, order, "service_approved")
     before = state()
 
-    response = clients["service"].put(detail(order.pk), {"type": "太晚了"}, format="json")
+    response = clients["service"].put(detail(order.pk), {"type": "交期投诉"}, format="json")
 
     assert_error(response, 409, "invalid_operation")
     assert state() == before
@@ -1059,7 +1088,7 @@ def test_delete_order_by_service_answers_200(clients, users, suppliers):
 
 def test_delete_order_after_submission_answers_409(api, users, suppliers):
     order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
-    services.order_update(user=users["creator"], order_id=order.pk, operation="done")
+    advance(users, order, "service_approving")
     before = state()
 
     response = api.delete(detail(order.pk))
@@ -1071,7 +1100,7 @@ def test_delete_order_after_submission_answers_409(api, users, suppliers):
 # --- Journals -----------------------------------------------------------------------------------------------
 @pytest.fixture
 def journaled_order(users, suppliers):
-    order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
+    order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], reason="其它")
     services.order_update(
         user=users["creator"], order_id=order.pk, operation="done", remark="提交", operator_name="张三"
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from orders import services
 from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, OptionValue, Order, Track
 from tests.factories import ProductFactory, SupplierFactory, make_order
+from tests.helpers import advance
 
 BASE = "/api/v1/afterservice/"
 WIRE_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
@@ -78,6 +79,24 @@ def order(users, suppliers, products):
 @pytest.fixture
 def other_order(users, suppliers, products):
     return make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
+
+
+@pytest.fixture
+def specialist(clients):
+    """The after-sales specialist's client: the duty report and the first deductions are theirs."""
+    return clients["service"]
+
+
+@pytest.fixture
+def reviewing(users, order):
+    """The order at service_approving, where the specialist writes the duty report."""
+    return advance(users, order, "service_approving")
+
+
+@pytest.fixture
+def charging(users, order):
+    """The order at service_approved, where the specialist writes deductions."""
+    return advance(users, order, "service_approved")
 
 
 @pytest.fixture
@@ -252,12 +271,21 @@ def test_post_abnormal_product_nul_in_remark_answers_400(api, order):
     assert state() == before
 
 
-@pytest.mark.parametrize("role", ["service", "manager", "chief", "finance"])
-def test_post_abnormal_product_role_user_allowed(clients, order, role):
-    response = clients[role].post(lines_url(order.pk), {"skuCode": "SKU-1"}, format="json")
+def test_post_abnormal_product_by_service_at_waiting_allowed(clients, order):
+    response = clients["service"].post(lines_url(order.pk), {"skuCode": "SKU-1"}, format="json")
 
     assert_ok(response, 201)
     assert AbnormalProduct.objects.filter(order=order).count() == 1
+
+
+@pytest.mark.parametrize("role", ["manager", "chief", "finance"])
+def test_post_abnormal_product_by_other_roles_at_waiting_answers_403_unchanged(clients, order, role):
+    before = state()
+
+    response = clients[role].post(lines_url(order.pk), {"skuCode": "SKU-1"}, format="json")
+
+    assert_error(response, 403, "permission_denied")
+    assert state() == before
 
 
 def test_post_abnormal_product_cancelled_order_answers_409(api, cancelled_order):
@@ -406,22 +434,24 @@ def test_get_duty_report_before_one_exists_answers_null(api, order):
     assert response.json() == {"status": 0, "message": "ok", "data": None}
 
 
-def test_put_duty_report_creates_it(api, order, suppliers):
-    data = assert_ok(api.put(report_url(order.pk), FULL_REPORT, format="json"))
+def test_put_duty_report_creates_it(specialist, reviewing, suppliers):
+    data = assert_ok(specialist.put(report_url(reviewing.pk), FULL_REPORT, format="json"))
 
     assert set(data) == REPORT_FIELDS
     assert data == {**FULL_REPORT, "compensation": "5000.00", "duty_to_id": suppliers["customer"].pk}
-    report = DutyReport.objects.get(order=order)
+    report = DutyReport.objects.get(order=reviewing)
     assert report.compensation == Decimal("5000.00")
     assert report.duty_to_supplier == suppliers["customer"]
     assert str(report.duty_date) == "2026-11-28"
-    assert assert_ok(api.get(report_url(order.pk))) == data
+    assert assert_ok(specialist.get(report_url(reviewing.pk))) == data
 
 
-def test_put_duty_report_partial_update_keeps_other_fields(api, order, suppliers):
-    api.put(report_url(order.pk), FULL_REPORT, format="json")
+def test_put_duty_report_partial_update_keeps_other_fields(specialist, reviewing, suppliers):
+    specialist.put(report_url(reviewing.pk), FULL_REPORT, format="json")
 
-    data = assert_ok(api.put(report_url(order.pk), {"compensation": 100, "publishment": "不处罚"}, format="json"))
+    data = assert_ok(
+        specialist.put(report_url(reviewing.pk), {"compensation": 100, "publishment": "不处罚"}, format="json")
+    )
 
     assert data == {
         **FULL_REPORT,
@@ -429,19 +459,19 @@ def test_put_duty_report_partial_update_keeps_other_fields(api, order, suppliers
         "publishment": "不处罚",
         "duty_to_id": suppliers["customer"].pk,
     }
-    assert DutyReport.objects.filter(order=order).count() == 1
+    assert DutyReport.objects.filter(order=reviewing).count() == 1
 
 
-def test_patch_duty_report_updates_like_put(api, order):
-    api.put(report_url(order.pk), FULL_REPORT, format="json")
+def test_patch_duty_report_updates_like_put(specialist, reviewing):
+    specialist.put(report_url(reviewing.pk), FULL_REPORT, format="json")
 
-    data = assert_ok(api.patch(report_url(order.pk), {"abnormal_type": "交期"}, format="json"))
+    data = assert_ok(specialist.patch(report_url(reviewing.pk), {"abnormal_type": "交期"}, format="json"))
 
     assert (data["abnormal_type"], data["abnormal_reason"]) == ("交期", "生产质量把控问题")
 
 
-def test_put_duty_report_empty_body_creates_empty_report(api, order):
-    data = assert_ok(api.put(report_url(order.pk), {}, format="json"))
+def test_put_duty_report_empty_body_creates_empty_report(specialist, reviewing):
+    data = assert_ok(specialist.put(report_url(reviewing.pk), {}, format="json"))
 
     assert data == {
         "abnormal_type": "",
@@ -453,13 +483,13 @@ def test_put_duty_report_empty_body_creates_empty_report(api, order):
         "duty_to": "",
         "duty_date": None,
     }
-    assert DutyReport.objects.filter(order=order).count() == 1
+    assert DutyReport.objects.filter(order=reviewing).count() == 1
 
 
-def test_put_duty_report_shows_in_order_detail(api, order):
-    report = assert_ok(api.put(report_url(order.pk), FULL_REPORT, format="json"))
+def test_put_duty_report_shows_in_order_detail(specialist, reviewing):
+    report = assert_ok(specialist.put(report_url(reviewing.pk), FULL_REPORT, format="json"))
 
-    assert assert_ok(api.get(f"{BASE}orders/{order.pk}"))["duty_report"] == report
+    assert assert_ok(specialist.get(f"{BASE}orders/{reviewing.pk}"))["duty_report"] == report
 
 
 @pytest.mark.parametrize(
@@ -471,10 +501,12 @@ def test_put_duty_report_shows_in_order_detail(api, order):
         ("publishment", "publishmentrank"),
     ],
 )
-def test_put_duty_report_value_outside_option_list_answers_400_listing_allowed(api, order, field, option_list):
+def test_put_duty_report_value_outside_option_list_answers_400_listing_allowed(
+    specialist, reviewing, field, option_list
+):
     before = state()
 
-    response = api.put(report_url(order.pk), {**FULL_REPORT, field: "乱填的值"}, format="json")
+    response = specialist.put(report_url(reviewing.pk), {**FULL_REPORT, field: "乱填的值"}, format="json")
 
     errors = field_errors(response)
     assert list(errors) == [field]
@@ -485,64 +517,64 @@ def test_put_duty_report_value_outside_option_list_answers_400_listing_allowed(a
     assert state() == before
 
 
-def test_put_duty_report_invalid_option_on_existing_report_keeps_it(api, order):
-    api.put(report_url(order.pk), FULL_REPORT, format="json")
+def test_put_duty_report_invalid_option_on_existing_report_keeps_it(specialist, reviewing):
+    specialist.put(report_url(reviewing.pk), FULL_REPORT, format="json")
     before = state()
 
-    response = api.put(report_url(order.pk), {"abnormal_type": "不存在", "compensation": "1"}, format="json")
+    response = specialist.put(report_url(reviewing.pk), {"abnormal_type": "不存在", "compensation": "1"}, format="json")
 
     assert list(field_errors(response)) == ["abnormal_type"]
     assert state() == before
 
 
-def test_put_duty_report_inactive_option_value_answers_400(api, order):
+def test_put_duty_report_inactive_option_value_answers_400(specialist, reviewing):
     OptionValue.objects.filter(category="typerank", value="质量").update(active=False)
     before = state()
 
-    response = api.put(report_url(order.pk), {"abnormal_type": "质量"}, format="json")
+    response = specialist.put(report_url(reviewing.pk), {"abnormal_type": "质量"}, format="json")
 
     assert list(field_errors(response)) == ["abnormal_type"]
     assert state() == before
 
 
-def test_put_duty_report_admin_added_option_value_accepted(api, order):
+def test_put_duty_report_admin_added_option_value_accepted(specialist, reviewing):
     OptionValue.objects.create(category="typerank", value="新类型", position=99)
 
-    data = assert_ok(api.put(report_url(order.pk), {"abnormal_type": "新类型"}, format="json"))
+    data = assert_ok(specialist.put(report_url(reviewing.pk), {"abnormal_type": "新类型"}, format="json"))
 
     assert data["abnormal_type"] == "新类型"
 
 
-def test_put_duty_report_blank_option_clears_value(api, order):
-    api.put(report_url(order.pk), FULL_REPORT, format="json")
+def test_put_duty_report_blank_option_clears_value(specialist, reviewing):
+    specialist.put(report_url(reviewing.pk), FULL_REPORT, format="json")
 
-    data = assert_ok(api.put(report_url(order.pk), {"abnormal_type": ""}, format="json"))
+    data = assert_ok(specialist.put(report_url(reviewing.pk), {"abnormal_type": ""}, format="json"))
 
     assert data["abnormal_type"] == ""
-    assert DutyReport.objects.get(order=order).abnormal_type == ""
+    assert DutyReport.objects.get(order=reviewing).abnormal_type == ""
 
 
-def test_put_duty_report_legacy_duty_date_alias_accepted(api, order):
-    data = assert_ok(api.put(report_url(order.pk), {"DutyDate": "2026-01-31"}, format="json"))
+def test_put_duty_report_legacy_duty_date_alias_accepted(specialist, reviewing):
+    data = assert_ok(specialist.put(report_url(reviewing.pk), {"DutyDate": "2026-01-31"}, format="json"))
 
     assert data["duty_date"] == "2026-01-31"
     assert "DutyDate" not in data
-    assert str(DutyReport.objects.get(order=order).duty_date) == "2026-01-31"
+    assert str(DutyReport.objects.get(order=reviewing).duty_date) == "2026-01-31"
 
 
-def test_put_duty_report_canonical_duty_date_wins_over_alias(api, order):
+def test_put_duty_report_canonical_duty_date_wins_over_alias(specialist, reviewing):
     data = assert_ok(
-        api.put(report_url(order.pk), {"duty_date": "2026-02-01", "DutyDate": "2026-01-31"}, format="json")
+        specialist.put(report_url(reviewing.pk), {"duty_date": "2026-02-01", "DutyDate": "2026-01-31"}, format="json")
     )
 
     assert data["duty_date"] == "2026-02-01"
 
 
 @pytest.mark.parametrize("value", ["2026-02-30", "31/01/2026", "tomorrow", 20260131])
-def test_put_duty_report_bad_date_answers_400(api, order, value):
+def test_put_duty_report_bad_date_answers_400(specialist, reviewing, value):
     before = state()
 
-    response = api.put(report_url(order.pk), {"duty_date": value}, format="json")
+    response = specialist.put(report_url(reviewing.pk), {"duty_date": value}, format="json")
 
     assert list(field_errors(response)) == ["duty_date"]
     assert state() == before
@@ -560,69 +592,75 @@ def test_put_duty_report_bad_date_answers_400(api, order, value):
         ("9999999999.99", "9999999999.99"),
     ],
 )
-def test_put_duty_report_compensation_number_or_string_answers_two_decimals(api, order, given, shown):
-    data = assert_ok(api.put(report_url(order.pk), {"compensation": given}, format="json"))
+def test_put_duty_report_compensation_number_or_string_answers_two_decimals(specialist, reviewing, given, shown):
+    data = assert_ok(specialist.put(report_url(reviewing.pk), {"compensation": given}, format="json"))
 
     assert data["compensation"] == shown
-    stored = DutyReport.objects.get(order=order).compensation
+    stored = DutyReport.objects.get(order=reviewing).compensation
     assert isinstance(stored, Decimal)
     assert stored == Decimal(shown)
 
 
 @pytest.mark.parametrize("given", [-1, "-0.01", "abc", True, "1.234", "NaN", "Infinity", "-Infinity", "99999999999"])
-def test_put_duty_report_invalid_compensation_answers_400(api, order, given):
+def test_put_duty_report_invalid_compensation_answers_400(specialist, reviewing, given):
     before = state()
 
-    response = api.put(report_url(order.pk), {"compensation": given}, format="json")
+    response = specialist.put(report_url(reviewing.pk), {"compensation": given}, format="json")
 
     assert list(field_errors(response)) == ["compensation"]
     assert state() == before
 
 
-def test_put_duty_report_null_compensation_clears_it(api, order):
-    api.put(report_url(order.pk), FULL_REPORT, format="json")
+def test_put_duty_report_null_compensation_clears_it(specialist, reviewing):
+    specialist.put(report_url(reviewing.pk), FULL_REPORT, format="json")
 
-    data = assert_ok(api.put(report_url(order.pk), {"compensation": None}, format="json"))
+    data = assert_ok(specialist.put(report_url(reviewing.pk), {"compensation": None}, format="json"))
 
     assert data["compensation"] is None
-    assert DutyReport.objects.get(order=order).compensation is None
+    assert DutyReport.objects.get(order=reviewing).compensation is None
 
 
-def test_put_duty_report_duty_to_supplier_then_free_text_then_supplier(api, order, suppliers):
-    named = assert_ok(api.put(report_url(order.pk), {"duty_to": "原告材料厂"}, format="json"))
-    free = assert_ok(api.put(report_url(order.pk), {"duty_to": "仓库搬运组"}, format="json"))
-    again = assert_ok(api.put(report_url(order.pk), {"duty_to": "被告工厂"}, format="json"))
-    cleared = assert_ok(api.put(report_url(order.pk), {"duty_to": ""}, format="json"))
+def test_put_duty_report_duty_to_follows_the_named_supplier_and_empty_clears_it(specialist, reviewing, suppliers):
+    named = assert_ok(specialist.put(report_url(reviewing.pk), {"duty_to": "原告材料厂"}, format="json"))
+    again = assert_ok(specialist.put(report_url(reviewing.pk), {"duty_to": "被告工厂"}, format="json"))
+    cleared = assert_ok(specialist.put(report_url(reviewing.pk), {"duty_to": ""}, format="json"))
 
     assert (named["duty_to"], named["duty_to_id"]) == ("原告材料厂", suppliers["accuser"].pk)
-    assert (free["duty_to"], free["duty_to_id"]) == ("仓库搬运组", None)
     assert (again["duty_to"], again["duty_to_id"]) == ("被告工厂", suppliers["customer"].pk)
     assert (cleared["duty_to"], cleared["duty_to_id"]) == ("", None)
-    assert DutyReport.objects.get(order=order).duty_to_supplier_id is None
+    assert DutyReport.objects.get(order=reviewing).duty_to_supplier_id is None
 
 
-def test_put_duty_report_duty_to_inactive_supplier_answers_null_id(api, order):
+@pytest.mark.parametrize("name", ["仓库搬运组", "停业工厂"], ids=["unknown", "inactive"])
+def test_put_duty_report_duty_to_not_an_active_supplier_answers_400_unchanged(specialist, reviewing, name):
     SupplierFactory(name="停业工厂", active=False)
+    specialist.put(report_url(reviewing.pk), {"duty_to": "被告工厂"}, format="json")
+    before = state()
 
-    data = assert_ok(api.put(report_url(order.pk), {"duty_to": "停业工厂"}, format="json"))
+    response = specialist.put(report_url(reviewing.pk), {"duty_to": name}, format="json")
 
-    assert (data["duty_to"], data["duty_to_id"]) == ("停业工厂", None)
+    errors = field_errors(response)
+    assert list(errors) == ["duty_to"]
+    assert name in errors["duty_to"][0]
+    assert state() == before
 
 
-def test_put_duty_report_client_duty_to_id_ignored(api, order, suppliers):
+def test_put_duty_report_client_duty_to_id_ignored(specialist, reviewing, suppliers):
     data = assert_ok(
-        api.put(report_url(order.pk), {"duty_to": "仓库搬运组", "duty_to_id": suppliers["customer"].pk}, format="json")
+        specialist.put(
+            report_url(reviewing.pk), {"duty_to": "原告材料厂", "duty_to_id": suppliers["customer"].pk}, format="json"
+        )
     )
 
-    assert data["duty_to_id"] is None
-    assert DutyReport.objects.get(order=order).duty_to_supplier_id is None
+    assert data["duty_to_id"] == suppliers["accuser"].pk
+    assert DutyReport.objects.get(order=reviewing).duty_to_supplier_id == suppliers["accuser"].pk
 
 
 @pytest.mark.parametrize("field", ["duty_to", "abnormal_type"])
-def test_put_duty_report_name_over_100_chars_answers_400(api, order, field):
+def test_put_duty_report_name_over_100_chars_answers_400(specialist, reviewing, field):
     before = state()
 
-    response = api.put(report_url(order.pk), {field: "名" * 101}, format="json")
+    response = specialist.put(report_url(reviewing.pk), {field: "名" * 101}, format="json")
 
     assert list(field_errors(response)) == [field]
     assert state() == before
@@ -637,11 +675,26 @@ def test_put_duty_report_cancelled_order_answers_409(api, cancelled_order):
     assert state() == before
 
 
-@pytest.mark.parametrize("role", ["service", "manager", "chief", "finance"])
-def test_put_duty_report_role_user_allowed(clients, order, role):
+@pytest.mark.parametrize(
+    ("status", "role"),
+    [("service_approving", "service"), ("service_approved", "service"), ("manager_reviewing", "manager")],
+)
+def test_put_duty_report_by_the_steps_writer_allowed(clients, users, order, status, role):
+    advance(users, order, status)
+
     assert_ok(clients[role].put(report_url(order.pk), {"abnormal_type": "质量"}, format="json"))
 
     assert DutyReport.objects.get(order=order).abnormal_type == "质量"
+
+
+@pytest.mark.parametrize("role", ["creator", "manager", "chief", "finance"])
+def test_put_duty_report_at_service_approving_by_other_than_service_answers_403_unchanged(clients, reviewing, role):
+    before = state()
+
+    response = clients[role].put(report_url(reviewing.pk), {"abnormal_type": "质量"}, format="json")
+
+    assert_error(response, 403, "permission_denied")
+    assert state() == before
 
 
 # --- Tracks -------------------------------------------------------------------------------------------------
@@ -754,9 +807,9 @@ def add_deduction(user, order, amount="100"):
     return services.deduction_add(user=user, order_id=order.pk, values={"compensation": Decimal(amount)})
 
 
-def test_post_deduction_service_answers_201_and_assigns_charge_number(clients, order):
+def test_post_deduction_service_answers_201_and_assigns_charge_number(clients, charging):
     response = clients["service"].post(
-        deductions_url(order.pk), {"compensation": "100.5", "has_receipt": True, "remark": "首笔"}, format="json"
+        deductions_url(charging.pk), {"compensation": "100.5", "has_receipt": True, "remark": "首笔"}, format="json"
     )
 
     data = assert_ok(response, 201)
@@ -770,38 +823,41 @@ def test_post_deduction_service_answers_201_and_assigns_charge_number(clients, o
     )
     assert WIRE_DATETIME.match(data["created_at"])
     assert deduction.compensation == Decimal("100.50")
-    order.refresh_from_db()
-    assert order.charge_number == f"CH{today()}0001"
+    charging.refresh_from_db()
+    assert charging.charge_number == f"CH{today()}0001"
 
 
-def test_post_deduction_second_keeps_charge_number_next_order_gets_next(clients, order, other_order):
+def test_post_deduction_second_keeps_charge_number_next_order_gets_next(clients, users, charging, other_order):
+    other_order = advance(users, other_order, "service_approved")
     service = clients["service"]
-    service.post(deductions_url(order.pk), {"compensation": 1}, format="json")
-    service.post(deductions_url(order.pk), {"compensation": 2}, format="json")
+    service.post(deductions_url(charging.pk), {"compensation": 1}, format="json")
+    service.post(deductions_url(charging.pk), {"compensation": 2}, format="json")
     service.post(deductions_url(other_order.pk), {"compensation": 3}, format="json")
 
-    order.refresh_from_db()
+    charging.refresh_from_db()
     other_order.refresh_from_db()
-    assert order.charge_number == f"CH{today()}0001"
+    assert charging.charge_number == f"CH{today()}0001"
     assert other_order.charge_number == f"CH{today()}0002"
-    assert assert_ok(service.get(f"{BASE}orders/{order.pk}"))["charge_number"] == f"CH{today()}0001"
+    assert assert_ok(service.get(f"{BASE}orders/{charging.pk}"))["charge_number"] == f"CH{today()}0001"
 
 
-def test_post_deduction_finance_allowed(clients, order):
-    assert_ok(clients["finance"].post(deductions_url(order.pk), {"compensation": "10"}, format="json"), 201)
+def test_post_deduction_finance_at_finance_reviewing_allowed(clients, users, charging):
+    advance(users, charging, "finance_reviewing")
 
-    assert Deduction.objects.filter(order=order).count() == 1
+    assert_ok(clients["finance"].post(deductions_url(charging.pk), {"compensation": "10"}, format="json"), 201)
+
+    assert Deduction.objects.filter(order=charging).count() == 1
 
 
-@pytest.mark.parametrize("role", ["creator", "manager", "chief"])
-def test_post_deduction_other_than_service_or_finance_answers_403_unchanged(clients, order, role):
+@pytest.mark.parametrize("role", ["creator", "manager", "chief", "finance"])
+def test_post_deduction_at_service_approved_by_other_than_service_answers_403_unchanged(clients, charging, role):
     before = state()
 
-    response = clients[role].post(deductions_url(order.pk), {"compensation": "10"}, format="json")
+    response = clients[role].post(deductions_url(charging.pk), {"compensation": "10"}, format="json")
 
     assert_error(response, 403, "permission_denied")
     assert state() == before
-    assert Order.objects.get(pk=order.pk).charge_number is None
+    assert Order.objects.get(pk=charging.pk).charge_number is None
 
 
 @pytest.mark.parametrize(
@@ -819,9 +875,9 @@ def test_post_deduction_other_than_service_or_finance_answers_403_unchanged(clie
         ("否", False),
     ],
 )
-def test_post_deduction_has_receipt_accepts_boolean_spellings(clients, order, given, expected):
+def test_post_deduction_has_receipt_accepts_boolean_spellings(clients, charging, given, expected):
     data = assert_ok(
-        clients["service"].post(deductions_url(order.pk), {"compensation": 1, "has_receipt": given}, format="json"),
+        clients["service"].post(deductions_url(charging.pk), {"compensation": 1, "has_receipt": given}, format="json"),
         201,
     )
 
@@ -830,19 +886,19 @@ def test_post_deduction_has_receipt_accepts_boolean_spellings(clients, order, gi
 
 
 @pytest.mark.parametrize("given", ["maybe", 2, "有", None, []])
-def test_post_deduction_invalid_has_receipt_answers_400(clients, order, given):
+def test_post_deduction_invalid_has_receipt_answers_400(clients, charging, given):
     before = state()
 
     response = clients["service"].post(
-        deductions_url(order.pk), {"compensation": 1, "has_receipt": given}, format="json"
+        deductions_url(charging.pk), {"compensation": 1, "has_receipt": given}, format="json"
     )
 
     assert list(field_errors(response)) == ["has_receipt"]
     assert state() == before
 
 
-def test_post_deduction_has_receipt_omitted_defaults_false(clients, order):
-    data = assert_ok(clients["service"].post(deductions_url(order.pk), {"compensation": 1}, format="json"), 201)
+def test_post_deduction_has_receipt_omitted_defaults_false(clients, charging):
+    data = assert_ok(clients["service"].post(deductions_url(charging.pk), {"compensation": 1}, format="json"), 201)
 
     assert data["has_receipt"] is False
 
@@ -852,18 +908,18 @@ def test_post_deduction_has_receipt_omitted_defaults_false(clients, order):
     [{}, {"compensation": -1}, {"compensation": "abc"}, {"compensation": None}, {"compensation": "1.001"}],
     ids=["missing", "negative", "text", "null", "three-decimals"],
 )
-def test_post_deduction_invalid_compensation_answers_400(clients, order, body):
+def test_post_deduction_invalid_compensation_answers_400(clients, charging, body):
     before = state()
 
-    response = clients["service"].post(deductions_url(order.pk), body, format="json")
+    response = clients["service"].post(deductions_url(charging.pk), body, format="json")
 
     assert list(field_errors(response)) == ["compensation"]
     assert state() == before
 
 
-def test_post_deduction_client_id_ignored(clients, order):
+def test_post_deduction_client_id_ignored(clients, charging):
     data = assert_ok(
-        clients["service"].post(deductions_url(order.pk), {"id": 424242, "compensation": 1}, format="json"), 201
+        clients["service"].post(deductions_url(charging.pk), {"id": 424242, "compensation": 1}, format="json"), 201
     )
 
     assert data["id"] != 424242
@@ -879,87 +935,90 @@ def test_post_deduction_cancelled_order_answers_409(clients, cancelled_order):
     assert state() == before
 
 
-def test_get_deductions_creator_reads_list(api, users, order):
-    first = add_deduction(users["service"], order, "1")
-    second = add_deduction(users["finance"], order, "2.5")
+def test_get_deductions_creator_reads_list(api, users, charging):
+    first = add_deduction(users["service"], charging, "1")
+    second = add_deduction(users["service"], charging, "2.5")
 
-    response = api.get(deductions_url(order.pk))
+    response = api.get(deductions_url(charging.pk))
 
     data = assert_ok(response)
     assert "pagination" not in response.json()
     assert [(d["id"], d["compensation"]) for d in data] == [(first.pk, "1.00"), (second.pk, "2.50")]
 
 
-@pytest.mark.parametrize("role", ["service", "finance"])
-def test_put_deduction_writer_updates_given_fields(clients, users, order, role):
-    deduction = add_deduction(users["service"], order, "100")
+@pytest.mark.parametrize(("status", "role"), [("service_approved", "service"), ("finance_reviewing", "finance")])
+def test_put_deduction_by_the_steps_writer_updates_given_fields(clients, users, charging, status, role):
+    deduction = add_deduction(users["service"], charging, "100")
+    advance(users, charging, status)
 
-    data = assert_ok(clients[role].put(deduction_url(order.pk, deduction.pk), {"has_receipt": "是"}, format="json"))
+    data = assert_ok(clients[role].put(deduction_url(charging.pk, deduction.pk), {"has_receipt": "是"}, format="json"))
 
     assert (data["compensation"], data["has_receipt"]) == ("100.00", True)
     deduction.refresh_from_db()
     assert (deduction.compensation, deduction.has_receipt) == (Decimal("100.00"), True)
 
 
-def test_patch_deduction_updates_like_put(clients, users, order):
-    deduction = add_deduction(users["service"], order, "100")
+def test_patch_deduction_updates_like_put(clients, users, charging):
+    deduction = add_deduction(users["service"], charging, "100")
 
     data = assert_ok(
-        clients["finance"].patch(deduction_url(order.pk, deduction.pk), {"compensation": "7"}, format="json")
+        clients["service"].patch(deduction_url(charging.pk, deduction.pk), {"compensation": "7"}, format="json")
     )
 
     assert data["compensation"] == "7.00"
 
 
-@pytest.mark.parametrize("role", ["creator", "manager", "chief"])
-def test_put_deduction_non_writer_answers_403_unchanged(clients, users, order, role):
-    deduction = add_deduction(users["service"], order)
+@pytest.mark.parametrize("role", ["creator", "manager", "chief", "finance"])
+def test_put_deduction_at_service_approved_by_other_than_service_answers_403_unchanged(clients, users, charging, role):
+    deduction = add_deduction(users["service"], charging)
     before = state()
 
-    response = clients[role].put(deduction_url(order.pk, deduction.pk), {"compensation": "1"}, format="json")
+    response = clients[role].put(deduction_url(charging.pk, deduction.pk), {"compensation": "1"}, format="json")
 
     assert_error(response, 403, "permission_denied")
     assert state() == before
 
 
-def test_put_deduction_negative_compensation_answers_400_unchanged(clients, users, order):
-    deduction = add_deduction(users["service"], order)
+def test_put_deduction_negative_compensation_answers_400_unchanged(clients, users, charging):
+    deduction = add_deduction(users["service"], charging)
     before = state()
 
-    response = clients["service"].put(deduction_url(order.pk, deduction.pk), {"compensation": "-5"}, format="json")
+    response = clients["service"].put(deduction_url(charging.pk, deduction.pk), {"compensation": "-5"}, format="json")
 
     assert list(field_errors(response)) == ["compensation"]
     assert state() == before
 
 
-def test_delete_deduction_answers_200_null_then_gone(clients, users, order):
-    deduction = add_deduction(users["service"], order)
+def test_delete_deduction_answers_200_null_then_gone(clients, users, charging):
+    deduction = add_deduction(users["service"], charging)
 
-    response = clients["finance"].delete(deduction_url(order.pk, deduction.pk))
+    response = clients["service"].delete(deduction_url(charging.pk, deduction.pk))
 
     assert response.status_code == 200
     assert response.json() == {"status": 0, "message": "ok", "data": None}
     assert not Deduction.objects.filter(pk=deduction.pk).exists()
-    assert_error(clients["finance"].delete(deduction_url(order.pk, deduction.pk)), 404, "not_found")
+    assert_error(clients["service"].delete(deduction_url(charging.pk, deduction.pk)), 404, "not_found")
 
 
-@pytest.mark.parametrize("role", ["creator", "manager"])
-def test_delete_deduction_non_writer_answers_403_unchanged(clients, users, order, role):
-    deduction = add_deduction(users["service"], order)
+@pytest.mark.parametrize("role", ["creator", "manager", "finance"])
+def test_delete_deduction_at_service_approved_by_other_than_service_answers_403_unchanged(
+    clients, users, charging, role
+):
+    deduction = add_deduction(users["service"], charging)
     before = state()
 
-    response = clients[role].delete(deduction_url(order.pk, deduction.pk))
+    response = clients[role].delete(deduction_url(charging.pk, deduction.pk))
 
     assert_error(response, 403, "permission_denied")
     assert state() == before
 
 
 @pytest.mark.parametrize(("method", "body"), [("put", {"compensation": "9"}), ("delete", None)])
-def test_request_deduction_of_another_order_answers_404_unchanged(clients, users, order, other_order, method, body):
-    foreign = add_deduction(users["service"], other_order)
+def test_request_deduction_of_another_order_answers_404_unchanged(clients, users, charging, other_order, method, body):
+    foreign = add_deduction(users["service"], advance(users, other_order, "service_approved"))
     before = state()
 
-    response = getattr(clients["service"], method)(deduction_url(order.pk, foreign.pk), body, format="json")
+    response = getattr(clients["service"], method)(deduction_url(charging.pk, foreign.pk), body, format="json")
 
     assert_error(response, 404, "not_found")
     assert state() == before
@@ -1001,10 +1060,13 @@ def reports(users, suppliers):
     ]
     for data, reason in rows:
         order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], reason=reason)
-        services.duty_report_upsert(user=users["creator"], order_id=order.pk, values=data)
-    foreign = make_order(users["other"], suppliers["customer"], suppliers["accuser"])
+        advance(users, order, "service_approving")
+        services.duty_report_upsert(user=users["service"], order_id=order.pk, values=data)
+    foreign = advance(
+        users, make_order(users["other"], suppliers["customer"], suppliers["accuser"]), "service_approving"
+    )
     services.duty_report_upsert(
-        user=users["other"], order_id=foreign.pk, values={"abnormal_type": "色差", "compensation": Decimal("7")}
+        user=users["service"], order_id=foreign.pk, values={"abnormal_type": "色差", "compensation": Decimal("7")}
     )
 
 

@@ -15,8 +15,8 @@ URL = "/api/v1/afterservice/orders"
 
 
 @pytest.fixture
-def body(suppliers):
-    return order_body(suppliers)
+def body(suppliers, products):
+    return order_body(suppliers, abnormal_products=[{"skuCode": products[0].sku_code}])
 
 
 def test_create_retry_with_same_key_returns_first_response_and_creates_once(api, body):
@@ -45,9 +45,9 @@ def test_create_same_body_key_order_irrelevant_is_replayed(api, body):
     assert Order.objects.count() == 1
 
 
-def test_create_without_key_creates_each_time(api, body):
+def test_create_without_key_different_bodies_create_each_time(api, body):
     api.post(URL, body, format="json")
-    api.post(URL, body, format="json")
+    api.post(URL, {**body, "remark": "另一个问题"}, format="json")
     assert Order.objects.count() == 2
 
 

@@ -27,7 +27,8 @@ from afterservice_site.people import display_name
 from orders import services
 from orders.models import Journal, Order
 from orders.workflow import STEP_BY_STATUS, STEPS, WORKFLOW_MOVES, Operation, Status, Step, WorkflowStatus
-from tests.factories import UserFactory, make_order
+from tests.factories import make_order, order_for_former_specialist
+from tests.helpers import advance, prepare_done
 
 ORDERS = "/api/v1/afterservice/orders"
 # Users who can see the test order (every role user; the creator their own). A refusal to one of
@@ -101,13 +102,9 @@ def done_path(source: str, target: str) -> list[Step]:
     return path
 
 
-def walk_to(clients: dict[str, APIClient], order_id: int, target: str) -> None:
-    """Moves the order forward to `target` with `done` requests, each by one of the step's actors."""
-    for step in done_path(Order.objects.get(pk=order_id).status, target):
-        actor = sorted(step.actors)[0]
-        response = put(clients[actor], order_id, operation="done", expected_status=step.status)
-        assert response.status_code == 200, (step.status, actor, response.json())
-    assert Order.objects.get(pk=order_id).status == target
+def walk_to(users: dict[str, Any], order_id: int, target: str) -> None:
+    """Moves the order forward to `target`, ready for `done` there (tests.helpers.advance)."""
+    assert advance(users, Order.objects.get(pk=order_id), target, ready=True).status == target
 
 
 def make_overdue(order_id: int) -> None:
@@ -127,8 +124,8 @@ def set_workflow(clients: dict[str, APIClient], order_id: int, state: str) -> No
     assert Order.objects.get(pk=order_id).workflow_status == state
 
 
-def bring_to(clients: dict[str, APIClient], order_id: int, status: str, state: str) -> None:
-    walk_to(clients, order_id, status)
+def bring_to(users: dict[str, Any], clients: dict[str, APIClient], order_id: int, status: str, state: str) -> None:
+    walk_to(users, order_id, status)
     if state != DONE:
         set_workflow(clients, order_id, state)
     assert Order.objects.get(pk=order_id).workflow_status == state
@@ -180,8 +177,10 @@ def rolled_back() -> Iterator[None]:
 
 
 @pytest.fixture
-def order(users, suppliers):
-    return make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
+def order(users, suppliers, products):
+    return make_order(
+        users["creator"], suppliers["customer"], suppliers["accuser"], abnormal_products=[{"sku_code": "SKU-1"}]
+    )
 
 
 # --- The table itself ----------------------------------------------------------------------------
@@ -238,7 +237,7 @@ def test_done_or_reject_at_created_is_invalid_operation_for_everyone(clients, or
 @pytest.mark.parametrize(("status", "actor"), DONE_BY_ACTOR)
 def test_done_by_step_actor_moves_to_next_status_and_journals(clients, users, order, status, actor):
     step = STEP_BY_STATUS[status]
-    walk_to(clients, order.pk, status)
+    walk_to(users, order.pk, status)
     journals = Journal.objects.filter(order=order).count()
 
     response = put(clients[actor], order.pk, operation="done", remark="同意")
@@ -264,9 +263,9 @@ def test_done_by_step_actor_moves_to_next_status_and_journals(clients, users, or
 
 
 @pytest.mark.parametrize("status", [step.status for step in ACTED])
-def test_done_or_reject_by_user_not_acting_at_step_is_forbidden_and_changes_nothing(clients, order, status):
+def test_done_or_reject_by_user_not_acting_at_step_is_forbidden_and_changes_nothing(clients, users, order, status):
     step = STEP_BY_STATUS[status]
-    walk_to(clients, order.pk, status)
+    walk_to(users, order.pk, status)
     before = snapshot(order.pk)
     operations = [Operation.DONE] + ([Operation.REJECT] if step.reject else [])
 
@@ -298,7 +297,7 @@ def test_any_operation_by_anonymous_is_not_authenticated(clients, order):
 @pytest.mark.parametrize(("status", "actor"), REJECT_BY_ACTOR)
 def test_reject_with_remark_by_step_actor_moves_back_and_journals_reason(clients, users, order, status, actor):
     step = STEP_BY_STATUS[status]
-    walk_to(clients, order.pk, status)
+    walk_to(users, order.pk, status)
 
     response = put(clients[actor], order.pk, operation="reject", remark=REASON)
 
@@ -321,8 +320,8 @@ def test_reject_with_remark_by_step_actor_moves_back_and_journals_reason(clients
 
 
 @pytest.mark.parametrize("status", NOT_REJECTABLE)
-def test_reject_where_step_has_no_reject_is_invalid_operation_for_everyone(clients, order, status):
-    walk_to(clients, order.pk, status)
+def test_reject_where_step_has_no_reject_is_invalid_operation_for_everyone(clients, users, order, status):
+    walk_to(users, order.pk, status)
     before = snapshot(order.pk)
 
     for key in EVERYONE:
@@ -331,9 +330,9 @@ def test_reject_where_step_has_no_reject_is_invalid_operation_for_everyone(clien
 
 
 @pytest.mark.parametrize("status", REJECTABLE)
-def test_reject_without_remark_is_validation_error_and_changes_nothing(clients, order, status):
+def test_reject_without_remark_is_validation_error_and_changes_nothing(clients, users, order, status):
     step = STEP_BY_STATUS[status]
-    walk_to(clients, order.pk, status)
+    walk_to(users, order.pk, status)
     before = snapshot(order.pk)
 
     for body in (
@@ -348,9 +347,9 @@ def test_reject_without_remark_is_validation_error_and_changes_nothing(clients, 
 
 
 @pytest.mark.parametrize("status", REJECTABLE)
-def test_reject_with_legacy_reject_reason_moves_back_with_that_remark(clients, order, status):
+def test_reject_with_legacy_reject_reason_moves_back_with_that_remark(clients, users, order, status):
     step = STEP_BY_STATUS[status]
-    walk_to(clients, order.pk, status)
+    walk_to(users, order.pk, status)
 
     response = put(clients[allowed(step)[0]], order.pk, operation="reject", reject_reason="数量不符")
 
@@ -363,11 +362,11 @@ def test_reject_with_legacy_reject_reason_moves_back_with_that_remark(clients, o
 
 
 # --- Not in progress ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("state", [HALT, CANCEL, OVERDUE])
+@pytest.mark.parametrize("state", [HALT, CANCEL])
 @pytest.mark.parametrize("status", [step.status for step in ACTED])
-def test_done_or_reject_while_not_in_progress_is_invalid_operation(clients, order, status, state):
+def test_done_or_reject_while_halted_or_cancelled_is_invalid_operation(clients, users, order, status, state):
     step = STEP_BY_STATUS[status]
-    bring_to(clients, order.pk, status, state)
+    bring_to(users, clients, order.pk, status, state)
     before = snapshot(order.pk)
 
     for key in {*allowed(step), "creator"}:
@@ -376,9 +375,25 @@ def test_done_or_reject_while_not_in_progress_is_invalid_operation(clients, orde
             assert_refused(response, 409, "invalid_operation", order.pk, before)
 
 
+@pytest.mark.parametrize("operation", [Operation.DONE, Operation.REJECT])
+@pytest.mark.parametrize("status", [step.status for step in ACTED if step.reject])
+def test_done_or_reject_on_overdue_order_acts_and_puts_it_back_in_progress(clients, users, order, status, operation):
+    step = STEP_BY_STATUS[status]
+    bring_to(users, clients, order.pk, status, OVERDUE)
+    actor = allowed(step)[0]
+
+    response = put(clients[actor], order.pk, operation=operation, remark=REASON)
+
+    assert response.status_code == 200, response.json()
+    target = step.done if operation == Operation.DONE else step.reject
+    workflow_target = DONE if target == FINAL.status else IN_PROGRESS
+    assert (response.json()["data"]["status"], response.json()["data"]["workflow_status"]) == (target, workflow_target)
+    assert last_journal(order.pk)[:5] == (operation, status, target, OVERDUE, workflow_target)
+
+
 # --- end --------------------------------------------------------------------------------------------
-def test_any_write_at_end_is_invalid_operation_and_workflow_is_done(clients, order):
-    walk_to(clients, order.pk, FINAL.status)
+def test_any_write_at_end_is_invalid_operation_and_workflow_is_done(clients, users, order):
+    walk_to(users, order.pk, FINAL.status)
     data = get(clients["creator"], order.pk).json()["data"]
     assert (data["status"], data["workflow_status"]) == (FINAL.status, DONE)
     before = snapshot(order.pk)
@@ -388,7 +403,7 @@ def test_any_write_at_end_is_invalid_operation_and_workflow_is_done(clients, ord
         for operation in Operation:
             response = put(clients[key], order.pk, operation=operation, remark=REASON)
             assert_refused(response, 409, "invalid_operation", order.pk, before)
-    for body in ({"type": "改类型"}, {"tracks": [{"remark": "跟进"}]}, {"duty_report": {"duty_to": "被告工厂"}}):
+    for body in ({"type": "交期投诉"}, {"tracks": [{"remark": "跟进"}]}, {"duty_report": {"duty_to": "被告工厂"}}):
         assert_refused(put(clients["superuser"], order.pk, **body), 409, "invalid_operation", order.pk, before)
     assert_refused(clients["creator"].delete(f"{ORDERS}/{order.pk}"), 409, "invalid_operation", order.pk, before)
 
@@ -414,11 +429,11 @@ def test_submit_sets_summitted_at_and_resubmit_after_reject_updates_it(clients, 
     assert order.summitted_at > first
 
 
-def test_done_after_submission_keeps_summitted_at(clients, order):
-    walk_to(clients, order.pk, STEP_BY_STATUS[OPENED].done)
+def test_done_after_submission_keeps_summitted_at(clients, users, order):
+    walk_to(users, order.pk, STEP_BY_STATUS[OPENED].done)
     submitted = Order.objects.get(pk=order.pk).summitted_at
 
-    walk_to(clients, order.pk, FINAL.status)
+    walk_to(users, order.pk, FINAL.status)
 
     assert Order.objects.get(pk=order.pk).summitted_at == submitted
 
@@ -436,7 +451,7 @@ WORKFLOW_CASES = [
 def test_workflow_operation_from_each_workflow_status_follows_section_6(clients, users, order, operation, source):
     sources, target = WORKFLOW_MOVES[operation]
     status = FINAL.status if source == DONE else Status.MANAGER_REVIEWING
-    bring_to(clients, order.pk, status, source)
+    bring_to(users, clients, order.pk, status, source)
     before = snapshot(order.pk)
 
     response = put(clients["creator"], order.pk, operation=operation, remark="说明")
@@ -468,8 +483,9 @@ def test_halt_resume_cancel_by_creator_or_any_role_user_succeed(clients, order, 
 
 
 def test_halt_resume_cancel_by_specialist_without_role_is_forbidden(users, suppliers):
-    plain = UserFactory(username="plain_saler", first_name="赵六")
-    order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], saler="plain_saler")
+    order, plain = order_for_former_specialist(
+        users["creator"], suppliers["customer"], suppliers["accuser"], first_name="赵六", reason="其它"
+    )
     client = token_client(plain)
     assert get(client, order.pk).status_code == 200  # the assigned specialist sees the order ...
 
@@ -482,8 +498,8 @@ def test_halt_resume_cancel_by_specialist_without_role_is_forbidden(users, suppl
 
 
 @pytest.mark.parametrize("status", [step.status for step in ACTED])
-def test_halt_then_resume_at_each_step_keeps_status_and_restarts_clock(clients, order, status):
-    walk_to(clients, order.pk, status)
+def test_halt_then_resume_at_each_step_keeps_status_and_restarts_clock(clients, users, order, status):
+    walk_to(users, order.pk, status)
     Order.objects.filter(pk=order.pk).update(step_started_at=timezone.now() - timedelta(hours=1))
 
     assert put(clients["creator"], order.pk, operation="halt").status_code == 200
@@ -521,11 +537,12 @@ STATES = [
 
 @pytest.mark.parametrize(("status", "state"), STATES)
 def test_operations_field_lists_exactly_what_each_user_can_apply(clients, users, suppliers, status, state):
-    plain = UserFactory(username="plain_saler", first_name="赵六")
-    order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], saler="plain_saler")
+    order, plain = order_for_former_specialist(
+        users["creator"], suppliers["customer"], suppliers["accuser"], first_name="赵六", reason="其它"
+    )
     viewers = {key: clients[key] for key in EVERYONE}
     viewers["plain_saler"] = token_client(plain)
-    bring_to(clients, order.pk, status, state)
+    bring_to(users, clients, order.pk, status, state)
     before = snapshot(order.pk)
 
     for key, client in viewers.items():
@@ -539,8 +556,8 @@ def test_operations_field_lists_exactly_what_each_user_can_apply(clients, users,
         assert snapshot(order.pk) == before
 
 
-def test_operations_field_in_list_matches_detail(clients, order):
-    walk_to(clients, order.pk, Status.SERVICE_APPROVED)
+def test_operations_field_in_list_matches_detail(clients, users, order):
+    walk_to(users, order.pk, Status.SERVICE_APPROVED)
 
     for key in EVERYONE:
         listed = clients[key].get(ORDERS).json()["data"]
@@ -551,16 +568,31 @@ def test_operations_field_in_list_matches_detail(clients, order):
 # --- Journal ---------------------------------------------------------------------------------------
 def test_journal_has_one_row_per_operation_with_states_operator_and_remark(clients, users, order):
     names = {key: display_name(user) for key, user in users.items()}
-    expected = [("create", STEPS[0].status, OPENED, IN_PROGRESS, IN_PROGRESS, names["creator"], "")]
+    expected = [("create", STEPS[0].status, OPENED, IN_PROGRESS, IN_PROGRESS, names["creator"], "", "")]
 
     def apply(key: str, operation: str, remark: str = "", **extra: Any) -> None:
         before = Order.objects.get(pk=order.pk)
+        written = Journal.objects.filter(order=order).count()
+        prepare_done(users, before)  # what the step needs: its writes are journaled as `edit` rows
+        for row in Journal.objects.filter(order=order).order_by("id")[written:]:
+            assert (row.operation, row.source, row.target) == ("edit", before.status, before.status)
+            expected.append(("edit", row.source, row.target, IN_PROGRESS, IN_PROGRESS, row.operator_name, "", ""))
         response = put(clients[key], order.pk, operation=operation, remark=remark, **extra)
         assert response.status_code == 200, response.json()
         after = Order.objects.get(pk=order.pk)
-        operator = extra.get("operator_name") or names[key]
+        # The signed-in user acts; a name the client sends is only what it claims (`on_behalf_of`).
+        on_behalf_of = extra.get("operator_name", "")
         expected.append(
-            (operation, before.status, after.status, before.workflow_status, after.workflow_status, operator, remark)
+            (
+                operation,
+                before.status,
+                after.status,
+                before.workflow_status,
+                after.workflow_status,
+                names[key],
+                on_behalf_of,
+                remark,
+            )
         )
 
     apply("creator", "done", "提交")
@@ -586,6 +618,7 @@ def test_journal_has_one_row_per_operation_with_states_operator_and_remark(clien
             r["workflow_source"],
             r["workflow_target"],
             r["operator_name"],
+            r["on_behalf_of"],
             r["remark"],
         )
         for r in rows
