@@ -19,7 +19,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -28,9 +27,8 @@ from orders import services
 from orders.models import AbnormalProduct, Deduction, DutyReport, Order
 from orders.workflow import Operation, Status, WorkflowStatus
 from tests.factories import make_order
-from tests.helpers import advance, make_overdue
+from tests.helpers import BASE, advance, make_overdue, rolled_back
 
-BASE = "/api/v1/afterservice/"
 # The roles of the expectation strings below, in their order. "creator" filed every order here;
 # "other" is a plain user who did not (and so cannot see it).
 ROLES = ("creator", "other", "service", "manager", "chief", "finance", "superuser")
@@ -392,21 +390,12 @@ def api_endpoints() -> set[tuple[str, str]]:
 
 
 # --- Calling ---------------------------------------------------------------------------------------
-class _Rollback(Exception):  # noqa: N818 - control flow, not an error
-    def __init__(self, response: Any) -> None:
-        self.response = response
-
-
 def call(client: APIClient, method: str, path: str, body: Any) -> Any:
     """The request inside a savepoint that is rolled back afterwards (reads and writes alike)."""
-    try:
-        with transaction.atomic():
-            response = client.generic(
-                method, BASE + path, data=b"" if body is None else _json(body), content_type="application/json"
-            )
-            raise _Rollback(response)
-    except _Rollback as done:
-        return done.response
+    with rolled_back():
+        return client.generic(
+            method, BASE + path, data=b"" if body is None else _json(body), content_type="application/json"
+        )
 
 
 def _json(body: Any) -> bytes:

@@ -18,7 +18,7 @@ from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Optio
 from orders.workflow import Operation, Status, WorkflowStatus
 from products.models import Product
 from tests.factories import ProductFactory, SupplierFactory, UserFactory, make_order
-from tests.helpers import advance
+from tests.helpers import advance, db_state
 
 CHANGELIST = "admin:orders_order_changelist"
 ROLES = ["service", "manager", "chief", "finance"]
@@ -68,11 +68,6 @@ def operation_url(order):
 
 def button(operation):
     return f'name="operation" value="{operation}"'
-
-
-def snapshot(order):
-    order = Order.objects.get(pk=order.pk)
-    return order.status, order.workflow_status, order.journals.count()
 
 
 def form_data(response):
@@ -157,7 +152,7 @@ def test_operation_done_by_acting_role_moves_order_and_journals(staff, order, ro
 def test_operation_of_other_role_hidden_and_forged_post_refused(staff, order, role, status):
     order = advance(staff, order, status)
     client = login(staff[role])
-    before = snapshot(order)
+    before = db_state(order)
 
     page = client.get(change_url(order))
     forged = client.post(operation_url(order), {"operation": "done", "remark": "x", "expected_status": status})
@@ -168,36 +163,36 @@ def test_operation_of_other_role_hidden_and_forged_post_refused(staff, order, ro
     assert button("reject") not in page.text
     assert forged.status_code == 403
     assert forged_reject.status_code == 403
-    assert snapshot(order) == before
+    assert db_state(order) == before
 
 
 def test_operation_by_staff_without_role_refused(db, order, other_creator):
     other_creator.is_staff = True
     other_creator.save()
     client = login(other_creator)
-    before = snapshot(order)
+    before = db_state(order)
 
     assert client.get(reverse(CHANGELIST)).status_code == 403
     assert client.post(operation_url(order), {"operation": "done"}).status_code == 403
-    assert snapshot(order) == before
+    assert db_state(order) == before
 
 
 def test_operation_post_without_csrf_token_refused(staff, order):
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff["superuser"])
-    before = snapshot(order)
+    before = db_state(order)
 
     response = client.post(operation_url(order), {"operation": "done", "expected_status": order.status})
 
     assert response.status_code == 403
-    assert snapshot(order) == before
+    assert db_state(order) == before
 
 
 # --- Reject, conflicts, invalid operations --------------------------------------------------------
 def test_reject_without_reason_asks_for_it_and_changes_nothing(staff, order):
     order = advance(staff, order, Status.SERVICE_APPROVING)
     client = login(staff["service"])
-    before = snapshot(order)
+    before = db_state(order)
 
     asked = client.get(operation_url(order), {"operation": "reject"})
     refused = client.post(
@@ -208,7 +203,7 @@ def test_reject_without_reason_asks_for_it_and_changes_nothing(staff, order):
     assert 'name="remark"' in asked.text
     assert refused.status_code == 200
     assert refused.context["form"].errors["remark"]
-    assert snapshot(order) == before
+    assert db_state(order) == before
 
 
 def test_reject_with_reason_moves_back_and_journals_reason(staff, order):
@@ -229,7 +224,7 @@ def test_reject_with_reason_moves_back_and_journals_reason(staff, order):
 def test_operation_with_stale_expected_status_is_conflict_and_changes_nothing(staff, order):
     order = advance(staff, order, Status.SERVICE_APPROVED)
     client = login(staff["service"])
-    before = snapshot(order)
+    before = db_state(order)
 
     # The specialist double-taps `done` on a page that still showed service_approving.
     response = client.post(
@@ -238,17 +233,17 @@ def test_operation_with_stale_expected_status_is_conflict_and_changes_nothing(st
 
     assert response.redirect_chain[-1][0] == change_url(order)
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
-    assert snapshot(order) == before
+    assert db_state(order) == before
 
 
 def test_operation_not_allowed_in_state_is_error_message_and_changes_nothing(staff, order):
     client = login(staff["superuser"])
-    before = snapshot(order)
+    before = db_state(order)
 
     response = client.post(operation_url(order), {"operation": "reject", "remark": "不行"}, follow=True)
 
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
-    assert snapshot(order) == before
+    assert db_state(order) == before
 
 
 def test_operation_form_for_operation_not_open_redirects(staff, order):

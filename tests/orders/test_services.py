@@ -1,27 +1,23 @@
-"""`orders.services`: one transaction per write, the state and role rules of §6–§8, soft delete and
-the overdue sweep. Most cases call the services directly; the atomicity and mobile-client cases go
-through `PUT orders/<id>` because that is where a client mixes several writes in one request."""
+"""`orders.services` and `PUT orders/<id>`: one transaction per request, the edit table of DESIGN.md §11
+for each kind of content, deductions and charge numbers, `expected_status`. Most cases call the
+services directly; the atomicity and mobile-client cases go through `PUT orders/<id>` because that is
+where a client mixes several writes in one request."""
 
 from __future__ import annotations
 
-import io
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 from django.utils import timezone
 
 from orders import services
 from orders.exceptions import Conflict, InvalidInput, NotAllowedNow, NotPermitted
-from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Order, Track
-from orders.workflow import SERVICE, STEPS, Operation, Status, WorkflowStatus
+from orders.models import AbnormalProduct, Deduction, Journal, Order, Track
+from orders.workflow import SERVICE, Operation, Status, WorkflowStatus
 from tests.factories import SupplierFactory, UserFactory, make_order
-from tests.helpers import advance
+from tests.helpers import CHAIN, advance, db_state, make_overdue, order_url
 
-ORDERS = "/api/v1/afterservice/orders"
 IN_PROGRESS, HALT, OVERDUE, CANCEL, DONE = (
     WorkflowStatus.IN_PROGRESS,
     WorkflowStatus.HALT,
@@ -29,78 +25,23 @@ IN_PROGRESS, HALT, OVERDUE, CANCEL, DONE = (
     WorkflowStatus.CANCEL,
     WorkflowStatus.DONE,
 )
-# DESIGN.md §8: the statuses in which header fields may change.
-HEADER_EDITABLE = {Status.CREATED, Status.WAITING, Status.SERVICE_APPROVING}
-REACHABLE = [step.status for step in STEPS if step is not STEPS[0]]
-
-
-# --- Helpers -------------------------------------------------------------------------------------
-def operate(users: dict[str, Any], order: Order, operation: str) -> Order:
-    services.order_update(user=users["creator"], order_id=order.pk, operation=operation)
-    return Order.objects.get(pk=order.pk)
-
-
-def age(order: Order, hours: float) -> None:
-    """Pretends the order's current step started `hours` ago."""
-    Order.objects.filter(pk=order.pk).update(step_started_at=timezone.now() - timedelta(hours=hours))
-
-
-def bring_to(users: dict[str, Any], order: Order, status: str, state: str) -> Order:
-    advance(users, order, status)
-    if state == HALT:
-        operate(users, order, "halt")
-    elif state == CANCEL:
-        operate(users, order, "cancel")
-    elif state == OVERDUE:
-        age(order, settings.AFTERSERVICE_STEP_SLA_HOURS + 1)
-        services.orders_mark_overdue()
-    order = Order.objects.get(pk=order.pk)
-    assert (order.status, order.workflow_status) == (status, state)
-    return order
-
-
-def state_of(order_id: int) -> dict[str, Any]:
-    """Everything a write could touch: header, state, nested records and the journal."""
-    order = Order.objects.get(pk=order_id)
-    return {
-        "order": {
-            field: getattr(order, field)
-            for field in (
-                "type",
-                "customer_id",
-                "customer_name",
-                "accuser_id",
-                "accuser_name",
-                "creator_name",
-                "saler_id",
-                "saler_name",
-                "reason",
-                "remark",
-                "status",
-                "workflow_status",
-                "summitted_at",
-                "step_started_at",
-                "updated_at",
-                "charge_number",
-                "is_deleted",
-            )
-        },
-        "lines": list(AbnormalProduct.objects.filter(order_id=order_id).values_list("id", "sku_code", "remark")),
-        "duty_report": list(DutyReport.objects.filter(order_id=order_id).values()),
-        "tracks": list(Track.objects.filter(order_id=order_id).values_list("id", "remark")),
-        "deductions": list(Deduction.objects.filter(order_id=order_id).values_list("id", "compensation", "remark")),
-        "journals": list(Journal.objects.filter(order_id=order_id).values_list("id", flat=True)),
-    }
-
-
-def run_mark_overdue(*args: str) -> str:
-    out = io.StringIO()
-    call_command("mark_overdue", *args, stdout=out)
-    return out.getvalue().strip()
+REACHABLE = [status for status, _ in CHAIN] + ["end"]
 
 
 def put(client: Any, order_id: int, body: dict[str, Any]) -> Any:
-    return client.put(f"{ORDERS}/{order_id}", body, format="json")
+    return client.put(order_url(order_id), body, format="json")
+
+
+def bring_to(users: dict[str, Any], order: Order, status: str, state: str) -> Order:
+    """The order at `status`, then halted, cancelled or overdue (`state`) as its people or cron do."""
+    advance(users, order, status)
+    if state in (HALT, CANCEL):  # the operations share the workflow statuses' names
+        services.order_update(user=users["creator"], order_id=order.pk, operation=state)
+    elif state == OVERDUE:
+        make_overdue(order)
+    order = Order.objects.get(pk=order.pk)
+    assert (order.status, order.workflow_status) == (status, state)
+    return order
 
 
 @pytest.fixture
@@ -160,32 +101,32 @@ def test_put_with_header_records_and_failing_last_part_changes_nothing(
     clients, users, order, products, last_part, http_status, code
 ):
     advance(users, order, Status.SERVICE_APPROVING)
-    before = state_of(order.pk)
+    before = db_state()
 
     response = put(clients["service"], order.pk, _mixed_body(order, products, **last_part))
 
     assert response.status_code == http_status, response.json()
     assert response.json()["code"] == code
-    assert state_of(order.pk) == before
+    assert db_state() == before
 
 
 def test_put_with_tracks_then_deductions_of_another_role_is_forbidden_and_changes_nothing(clients, users, order):
     # At service_approved the manager may add a follow-up but the deductions are the specialist's.
     advance(users, order, Status.SERVICE_APPROVED)
-    before = state_of(order.pk)
+    before = db_state()
 
     response = put(
         clients["manager"], order.pk, {"tracks": [{"remark": "看过"}], "deductions": [{"compensation": "1"}]}
     )
 
     assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
-    assert state_of(order.pk) == before
+    assert db_state() == before
 
 
 def test_put_with_records_and_done_blocked_by_its_guard_changes_nothing(clients, users, order):
     # Leaving service_approved needs a duty report: the tracks and deductions written first go too.
     advance(users, order, Status.SERVICE_APPROVED)
-    before = state_of(order.pk)
+    before = db_state()
 
     response = put(
         clients["service"],
@@ -194,7 +135,7 @@ def test_put_with_records_and_done_blocked_by_its_guard_changes_nothing(clients,
     )
 
     assert (response.status_code, response.json()["code"]) == (409, "invalid_operation")
-    assert state_of(order.pk) == before
+    assert db_state() == before
 
 
 def test_put_with_header_records_and_reject_applies_all_in_one_go_with_one_journal_row(clients, users, order, products):
@@ -254,36 +195,36 @@ def test_header_change_only_by_its_writer_at_waiting_or_service_approving(
 ):
     model_field, sent, stored = _header_values(second_supplier, second_specialist)[field]
     advance(users, order, status)
-    before = state_of(order.pk)
+    before = db_state()
 
     if status in HEADER_WRITERS:
         services.order_update(user=users[HEADER_WRITERS[status]], order_id=order.pk, header={field: sent})
         assert getattr(Order.objects.get(pk=order.pk), model_field) == stored
         edit = Journal.objects.filter(order=order).last()
-        assert len(state_of(order.pk)["journals"]) == len(before["journals"]) + 1
+        assert len(db_state()["journal"]) == len(before["journal"]) + 1
         assert (edit.operation, [change["record"] for change in edit.changes]) == ("edit", ["order"])
     else:
         with pytest.raises(NotAllowedNow):
             services.order_update(user=users["superuser"], order_id=order.pk, header={field: sent})
-        assert state_of(order.pk) == before
+        assert db_state() == before
 
 
 @pytest.mark.parametrize("who", ["creator", "manager", "chief", "finance"])
 def test_header_change_at_service_approving_by_other_than_service_is_forbidden(users, order, who):
     advance(users, order, Status.SERVICE_APPROVING)
-    before = state_of(order.pk)
+    before = db_state()
 
     with pytest.raises(NotPermitted):
         services.order_update(user=users[who], order_id=order.pk, header={"remark": "改描述"})
 
-    assert state_of(order.pk) == before
+    assert db_state() == before
 
 
 @pytest.mark.parametrize("status", REACHABLE)
 def test_header_with_equal_values_is_not_a_change_in_any_status(users, service_user, order, status):
     advance(users, order, status)
     stored = Order.objects.get(pk=order.pk)
-    before = state_of(order.pk)
+    before = db_state()
     same = {
         "type": stored.type,
         "customer_name": stored.customer_name,
@@ -295,7 +236,7 @@ def test_header_with_equal_values_is_not_a_change_in_any_status(users, service_u
 
     services.order_update(user=users["manager"], order_id=order.pk, header=same)
 
-    assert state_of(order.pk) == before
+    assert db_state() == before
 
 
 def test_header_change_by_assigned_specialist_without_role_is_forbidden(users, suppliers, products):
@@ -303,12 +244,12 @@ def test_header_change_by_assigned_specialist_without_role_is_forbidden(users, s
     plain = UserFactory(username="plain_saler", roles=[SERVICE])
     order = make_order(users["creator"], suppliers["customer"], suppliers["accuser"], saler="plain_saler")
     plain.groups.clear()
-    before = state_of(order.pk)
+    before = db_state()
 
     with pytest.raises(NotPermitted):
         services.order_update(user=plain, order_id=order.pk, header={"type": "交期投诉"})
 
-    assert state_of(order.pk) == before
+    assert db_state() == before
 
 
 # --- Nested records -------------------------------------------------------------------------------
@@ -361,29 +302,29 @@ RECORD_STATES = [
 def test_record_write_by_its_writer_only_while_in_progress_or_overdue(users, order, kind, state, editable):
     status, writer = RECORD_WRITES[kind]
     bring_to(users, order, status, state)
-    before = state_of(order.pk)
+    before = db_state()
 
     if editable:
         _write(kind, users[writer], order.pk)
-        after = state_of(order.pk)
+        after = db_state()
         assert after != before
-        assert len(after["journals"]) == len(before["journals"]) + 1
+        assert len(after["journal"]) == len(before["journal"]) + 1
         assert Journal.objects.filter(order=order).last().operation == "edit"
     else:
         with pytest.raises(NotAllowedNow):
             _write(kind, users[writer], order.pk)
-        assert state_of(order.pk) == before
+        assert db_state() == before
 
 
 @pytest.mark.parametrize("kind", list(RECORD_WRITES))
 def test_record_write_at_end_is_not_allowed_even_for_superuser(users, order, kind):
     advance(users, order, Status.END)
-    before = state_of(order.pk)
+    before = db_state()
 
     with pytest.raises(NotAllowedNow):
         _write(kind, users["superuser"], order.pk)
 
-    assert state_of(order.pk) == before
+    assert db_state() == before
 
 
 @pytest.mark.parametrize("who", ["creator", "service", "manager", "chief", "finance", "superuser"])
@@ -402,12 +343,12 @@ def test_abnormal_products_add_at_waiting_by_creator_or_service(users, order, wh
 
 @pytest.mark.parametrize("who", ["manager", "chief", "finance"])
 def test_abnormal_products_add_at_waiting_by_other_roles_is_forbidden(users, order, who):
-    before = state_of(order.pk)
+    before = db_state()
 
     with pytest.raises(NotPermitted):
         services.abnormal_products_add(user=users[who], order_id=order.pk, items=[{"sku_code": "SKU-3"}])
 
-    assert state_of(order.pk) == before
+    assert db_state() == before
 
 
 # --- Deductions ------------------------------------------------------------------------------------
@@ -425,7 +366,7 @@ def test_abnormal_products_add_at_waiting_by_other_roles_is_forbidden(users, ord
 @pytest.mark.parametrize("kind", ["put_deductions", "add_deduction"])
 def test_deduction_add_at_finance_reviewing_only_by_finance(users, order, kind, who, allowed):
     advance(users, order, Status.FINANCE_REVIEWING)
-    before = state_of(order.pk)
+    before = db_state()
 
     if allowed:
         _write(kind, users[who], order.pk)
@@ -435,14 +376,14 @@ def test_deduction_add_at_finance_reviewing_only_by_finance(users, order, kind, 
     else:
         with pytest.raises(NotPermitted):
             _write(kind, users[who], order.pk)
-        assert state_of(order.pk) == before
+        assert db_state() == before
 
 
 @pytest.mark.parametrize("who", ["creator", "service", "manager", "chief"])
 def test_deduction_update_or_delete_at_finance_reviewing_by_other_roles_is_forbidden(users, order, who):
     advance(users, order, Status.FINANCE_REVIEWING)
     deduction = services.deduction_add(user=users["finance"], order_id=order.pk, values={"compensation": Decimal("1")})
-    before = state_of(order.pk)
+    before = db_state()
 
     with pytest.raises(NotPermitted):
         services.deduction_update(
@@ -453,7 +394,7 @@ def test_deduction_update_or_delete_at_finance_reviewing_by_other_roles_is_forbi
     with pytest.raises(NotPermitted):
         services.order_update(user=users[who], order_id=order.pk, deductions=[])
 
-    assert state_of(order.pk) == before
+    assert db_state() == before
 
 
 def test_charge_number_assigned_once_per_order_with_its_own_sequence(users, suppliers, order):
@@ -474,7 +415,7 @@ def test_charge_number_assigned_once_per_order_with_its_own_sequence(users, supp
 # --- expected_status -------------------------------------------------------------------------------
 def test_update_with_stale_expected_status_is_conflict_and_changes_nothing(users, order):
     advance(users, order, Status.SERVICE_APPROVING)
-    before = state_of(order.pk)
+    before = db_state()
 
     with pytest.raises(Conflict) as raised:
         services.order_update(
@@ -486,17 +427,17 @@ def test_update_with_stale_expected_status_is_conflict_and_changes_nothing(users
         )
 
     assert str(Status.SERVICE_APPROVING.label) in raised.value.message  # the status as people name it
-    assert state_of(order.pk) == before
+    assert db_state() == before
 
 
 def test_put_with_stale_expected_status_answers_409_conflict(clients, users, order):
     advance(users, order, Status.SERVICE_APPROVING)
-    before = state_of(order.pk)
+    before = db_state()
 
     response = put(clients["service"], order.pk, {"operation": "done", "expected_status": "waitting"})
 
     assert (response.status_code, response.json()["code"]) == (409, "conflict")
-    assert state_of(order.pk) == before
+    assert db_state() == before
 
 
 def test_put_with_legacy_waitting_expected_status_matches_waiting(clients, order):
@@ -506,52 +447,7 @@ def test_put_with_legacy_waitting_expected_status_matches_waiting(clients, order
     assert response.json()["data"]["status"] == Status.SERVICE_APPROVING
 
 
-# --- DELETE ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("who", "http_status"),
-    [
-        ("creator", 200),
-        ("service", 200),
-        ("superuser", 200),
-        ("manager", 403),
-        ("chief", 403),
-        ("finance", 403),
-        ("other", 404),
-    ],
-)
-def test_delete_waiting_order_only_by_creator_or_service(clients, users, order, who, http_status):
-    before = state_of(order.pk)
-
-    response = clients[who].delete(f"{ORDERS}/{order.pk}", {"remark": "重复提交"}, format="json")
-
-    assert response.status_code == http_status, response.json()
-    if http_status != 200:
-        assert state_of(order.pk) == before
-        return
-    assert response.json() == {"status": 0, "message": "ok", "data": None}
-    stored = Order.objects.get(pk=order.pk)
-    assert stored.is_deleted and stored.deleted_at is not None
-    assert (stored.status, stored.workflow_status) == (Status.WAITING, IN_PROGRESS)
-    journal = Journal.objects.filter(order=order).last()
-    assert (
-        journal.operation,
-        journal.source,
-        journal.target,
-        journal.workflow_source,
-        journal.workflow_target,
-        journal.operator_id,
-        journal.remark,
-    ) == ("delete", Status.WAITING, Status.WAITING, IN_PROGRESS, IN_PROGRESS, users[who].pk, "重复提交")
-    assert Journal.objects.filter(order=order).count() == len(before["journals"]) + 1
-    # Gone from the API for everyone, journal included; still in the database.
-    for key in ("creator", "service", "superuser"):
-        assert clients[key].get(f"{ORDERS}/{order.pk}").status_code == 404
-        assert clients[key].get(f"{ORDERS}/{order.pk}/journals").status_code == 404
-        assert order.pk not in [row["id"] for row in clients[key].get(ORDERS).json()["data"]]
-        assert put(clients[key], order.pk, {"operation": "done"}).status_code == 404
-        assert clients[key].delete(f"{ORDERS}/{order.pk}").status_code == 404
-
-
+# --- DELETE ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("status", "state"),
     [
@@ -565,97 +461,13 @@ def test_delete_waiting_order_only_by_creator_or_service(clients, users, order, 
 )
 def test_delete_outside_created_or_waiting_in_progress_is_invalid_operation(users, order, status, state):
     bring_to(users, order, status, state)
-    before = state_of(order.pk)
+    before = db_state()
 
     for who in ("creator", "service"):
         with pytest.raises(NotAllowedNow):
             services.order_delete(user=users[who], order_id=order.pk)
 
-    assert state_of(order.pk) == before
-
-
-# --- mark_overdue ----------------------------------------------------------------------------------
-def test_mark_overdue_marks_only_stale_in_progress_orders_with_system_journal(users, suppliers, order):
-    sla = settings.AFTERSERVICE_STEP_SLA_HOURS
-
-    def make() -> Order:
-        return make_order(users["creator"], suppliers["customer"], suppliers["accuser"])
-
-    stale = advance(users, order, Status.MANAGER_REVIEWING)
-    fresh, halted, cancelled, deleted = make(), make(), make(), make()
-    operate(users, halted, "halt")
-    operate(users, cancelled, "cancel")
-    services.order_delete(user=users["creator"], order_id=deleted.pk)
-    for old in (stale, halted, cancelled, deleted):
-        age(old, sla + 1)
-    age(fresh, sla - 1)
-    untouched = {o.pk: state_of(o.pk) for o in (fresh, halted, cancelled, deleted)}
-
-    output = run_mark_overdue()
-
-    assert output == "mark_overdue: 1 order(s) marked overdue"
-    stale.refresh_from_db()
-    assert (stale.status, stale.workflow_status) == (Status.MANAGER_REVIEWING, OVERDUE)
-    journal = Journal.objects.filter(order=stale).last()
-    assert (
-        journal.operation,
-        journal.source,
-        journal.target,
-        journal.workflow_source,
-        journal.workflow_target,
-        journal.operator_id,
-        journal.operator_name,
-    ) == ("overdue", Status.MANAGER_REVIEWING, Status.MANAGER_REVIEWING, IN_PROGRESS, OVERDUE, None, "system")
-    assert {pk: state_of(pk) for pk in untouched} == untouched
-
-
-def test_mark_overdue_run_twice_marks_nothing_new(users, order):
-    age(order, settings.AFTERSERVICE_STEP_SLA_HOURS + 1)
-    assert run_mark_overdue() == "mark_overdue: 1 order(s) marked overdue"
-    after_first = state_of(order.pk)
-
-    assert run_mark_overdue() == "mark_overdue: 0 order(s) marked overdue"
-
-    assert state_of(order.pk) == after_first
-
-
-def test_mark_overdue_ignores_finished_order(users, order):
-    advance(users, order, Status.END)
-    age(order, settings.AFTERSERVICE_STEP_SLA_HOURS + 1)
-    before = state_of(order.pk)
-
-    assert run_mark_overdue() == "mark_overdue: 0 order(s) marked overdue"
-
-    assert state_of(order.pk) == before
-
-
-def test_resume_after_overdue_restarts_clock_so_next_sweep_skips_it(users, order):
-    age(order, settings.AFTERSERVICE_STEP_SLA_HOURS + 1)
-    run_mark_overdue()
-
-    order = operate(users, order, "resume")
-
-    assert order.workflow_status == IN_PROGRESS
-    assert timezone.now() - order.step_started_at < timedelta(minutes=1)
-    assert run_mark_overdue() == "mark_overdue: 0 order(s) marked overdue"
-    journal = Journal.objects.filter(order=order).last()
-    assert (journal.operation, journal.workflow_source, journal.workflow_target) == ("resume", OVERDUE, IN_PROGRESS)
-
-
-def test_mark_overdue_sla_comes_from_setting_or_hours_option(settings, users, order):
-    settings.AFTERSERVICE_STEP_SLA_HOURS = 1
-    age(order, 2)
-
-    assert run_mark_overdue("--hours", "3") == "mark_overdue: 0 order(s) marked overdue"
-    assert run_mark_overdue() == "mark_overdue: 1 order(s) marked overdue"
-
-
-def test_every_move_restarts_the_step_clock(users, order):
-    age(order, settings.AFTERSERVICE_STEP_SLA_HOURS + 1)
-
-    advance(users, order, Status.SERVICE_APPROVING)
-
-    assert run_mark_overdue() == "mark_overdue: 0 order(s) marked overdue"
+    assert db_state() == before
 
 
 # --- The mobile client's submit at service_approving ------------------------------------------------
@@ -716,9 +528,9 @@ def test_mobile_submit_at_service_approving_with_records_done_and_legacy_saler_n
 
 def test_reject_without_remark_via_service_is_validation_error(users, order):
     advance(users, order, Status.SERVICE_APPROVING)
-    before = state_of(order.pk)
+    before = db_state()
 
     with pytest.raises(InvalidInput):
         services.order_apply_operation(user=users["service"], order_id=order.pk, operation=Operation.REJECT)
 
-    assert state_of(order.pk) == before
+    assert db_state() == before
