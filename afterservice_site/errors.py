@@ -100,11 +100,19 @@ def error_response(http_status: int, code: str, message: Any = None) -> HttpResp
     )
 
 
+# An error response reports at most this many element errors per list (DESIGN.md §15).
+MAX_ELEMENT_ERRORS = 20
+
+
 def wire_errors(errors: Any) -> Any:
     """Field errors as the client knows them: the wire's field names (`skuCode`), list element
-    indexes counted from 1 (DRF and the services count from 0), every message a string."""
+    indexes counted from 1 (DRF and the services count from 0), at most MAX_ELEMENT_ERRORS
+    elements per list, every message a string."""
     if isinstance(errors, dict):
-        return {_wire_key(key): wire_errors(value) for key, value in errors.items()}
+        items = list(errors.items())
+        if items and all(isinstance(key, int) for key, _value in items):  # a list's elements, by index
+            items = sorted(items)[:MAX_ELEMENT_ERRORS]
+        return {_wire_key(key): wire_errors(value) for key, value in items}
     if isinstance(errors, (list, tuple)):
         return [wire_errors(value) for value in errors]
     return force_str(errors)
