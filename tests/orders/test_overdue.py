@@ -1,5 +1,6 @@
 """Overdue orders (DESIGN.md §6): `manage.py mark_overdue` flags in-progress orders whose step is older
-than the SLA, journaled by the system; `resume` restarts the step's clock."""
+than the SLA, journaled by the system; `resume` restarts the step's clock; `done`/`reject` still act on
+an overdue order and put it back in progress."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from orders import services
 from orders.models import Journal, Order
 from orders.workflow import Status, WorkflowStatus
 from tests.factories import make_order
-from tests.helpers import advance, db_state
+from tests.helpers import advance, assert_error, assert_ok, db_state, journal_rows, make_overdue, order_url
 
 IN_PROGRESS, OVERDUE = WorkflowStatus.IN_PROGRESS, WorkflowStatus.OVERDUE
 
@@ -126,3 +127,47 @@ def test_every_move_restarts_the_step_clock(users, order):
     advance(users, order, Status.SERVICE_APPROVING)
 
     assert run_mark_overdue() == "mark_overdue: 0 order(s) marked overdue"
+
+
+# --- Overdue flags a late step; it does not block it ----------------------------------------------------
+@pytest.mark.parametrize(
+    ("status", "actor", "operation", "target"),
+    [
+        ("waiting", "creator", "done", "service_approving"),
+        ("service_approving", "service", "reject", "waiting"),
+        ("manager_reviewing", "manager", "done", "manager_reviewed"),
+        ("chief_reviewed", "chief", "reject", "chief_reviewing"),
+        ("finance_reviewing", "finance", "done", "end"),
+    ],
+)
+def test_done_or_reject_on_an_overdue_order_acts_and_journals_overdue_to_in_progress(
+    clients, users, order, status, actor, operation, target
+):
+    advance(users, order, status, ready=True)
+    make_overdue(order)
+
+    response = clients[actor].put(order_url(order.pk), {"operation": operation, "remark": "迟了"}, format="json")
+
+    workflow_target = "done" if target == "end" else IN_PROGRESS
+    data = assert_ok(response)
+    assert (data["status"], data["workflow_status"]) == (target, workflow_target)
+    row = journal_rows(order)[-1]
+    assert (row.operation, row.source, row.target, row.workflow_source, row.workflow_target) == (
+        operation,
+        status,
+        target,
+        OVERDUE,
+        workflow_target,
+    )
+    assert run_mark_overdue() == "mark_overdue: 0 order(s) marked overdue"  # the new step's clock is fresh
+
+
+def test_done_on_an_overdue_order_by_someone_who_does_not_act_there_is_still_forbidden(clients, users, order):
+    advance(users, order, "manager_reviewing", ready=True)
+    make_overdue(order)
+    before = db_state()
+
+    response = clients["chief"].put(order_url(order.pk), {"operation": "done"}, format="json")
+
+    assert_error(response, 403, "permission_denied")
+    assert db_state() == before
