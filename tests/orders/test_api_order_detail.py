@@ -104,39 +104,33 @@ def _nested_path(template, order):
 
 
 # --- Someone else's, deleted or missing orders ----------------------------------------------------
-@pytest.mark.parametrize(("method", "template", "body"), NESTED, ids=[f"{m} {t}" for m, t, _ in NESTED])
-def test_request_other_users_order_answers_404_and_changes_nothing(clients, full_order, method, template, body):
+def assert_every_request_not_found(client, paths):
+    """Each of NESTED (method, path, body) answers the 404 envelope and changes nothing."""
     before = db_state()
-
-    response = getattr(clients["other"], method)(_nested_path(template, full_order), body, format="json")
-
-    body = assert_error(response, 404, "not_found")
-    assert body["data"] is None
-    assert db_state() == before
+    for (method, template, body), path in zip(NESTED, paths, strict=True):
+        response = getattr(client, method)(path, body, format="json")
+        assert assert_error(response, 404, "not_found")["data"] is None, (method, template)
+        assert db_state() == before, (method, template)
 
 
-@pytest.mark.parametrize(("method", "template", "body"), NESTED, ids=[f"{m} {t}" for m, t, _ in NESTED])
-def test_request_deleted_order_answers_404(clients, users, full_order, method, template, body):
-    path = _nested_path(template, full_order)
+def test_request_other_users_order_answers_404_and_changes_nothing(clients, full_order):
+    assert_every_request_not_found(clients["other"], [_nested_path(t, full_order) for _m, t, _b in NESTED])
+
+
+def test_request_deleted_order_answers_404_and_changes_nothing(clients, full_order):
+    paths = [_nested_path(t, full_order) for _m, t, _b in NESTED]
     Order.objects.filter(pk=full_order.pk).update(is_deleted=True)
-    before = db_state()
 
-    response = getattr(clients["service"], method)(path, body, format="json")
-
-    assert_error(response, 404, "not_found")
-    assert db_state() == before
+    assert_every_request_not_found(clients["service"], paths)
 
 
-@pytest.mark.parametrize(("method", "template", "body"), NESTED, ids=[f"{m} {t}" for m, t, _ in NESTED])
-def test_request_missing_order_answers_404(clients, full_order, method, template, body):
-    path = _nested_path(template, full_order).replace(f"/{full_order.pk}/", "/999999/", 1)
-    path = re.sub(rf"/{full_order.pk}$", "/999999", path)
-    before = db_state()
+def test_request_missing_order_answers_404_and_changes_nothing(clients, full_order):
+    paths = []
+    for _method, template, _body in NESTED:
+        path = _nested_path(template, full_order).replace(f"/{full_order.pk}/", "/999999/", 1)
+        paths.append(re.sub(rf"/{full_order.pk}$", "/999999", path))
 
-    response = getattr(clients["superuser"], method)(path, body, format="json")
-
-    assert_error(response, 404, "not_found")
-    assert db_state() == before
+    assert_every_request_not_found(clients["superuser"], paths)
 
 
 # --- GET orders/<id> ------------------------------------------------------------------------------
