@@ -517,7 +517,8 @@ PROTECTED = {
 }
 
 
-def _snapshot(order: Order) -> dict[str, Any]:
+def _server_owned(order: Order) -> dict[str, Any]:
+    """The order's fields no client may set, as stored."""
     order.refresh_from_db()
     return {
         "status": order.status,
@@ -556,11 +557,11 @@ def test_create_order_ignores_server_owned_fields(role, users, clients, supplier
 @pytest.mark.parametrize("role", ["creator", "superuser"])
 def test_update_order_ignores_server_owned_fields(method, role, users, clients, suppliers, catalogue):
     ctx = build_order(users, suppliers, catalogue, "waiting")
-    before = _snapshot(ctx.order)
+    before = _server_owned(ctx.order)
     body = {"type": "交期投诉", **_hostile(users)}
     response = getattr(clients[role], method)(f"{BASE}orders/{ctx.order.pk}", body, format="json")
     assert response.status_code in (200, 400)
-    after = _snapshot(ctx.order)
+    after = _server_owned(ctx.order)
     assert after == before
     if response.status_code == 200:
         assert ctx.order.type == "交期投诉"  # the legitimate field did change
@@ -583,13 +584,13 @@ def test_nested_writes_ignore_server_owned_fields(role, users, clients, supplier
     ]
     for status, method, url, body in writes:
         advance(users, ctx.order, status)
-        before = _snapshot(ctx.order)
+        before = _server_owned(ctx.order)
         response = getattr(client, method)(url, body, format="json")
         assert response.status_code in (200, 201), (url, response.content)
         data = response.json()["data"]
         assert data.get("id") != PROTECTED["id"], url
         assert not (data.get("created_at") or "").startswith("2000"), url
-        after = _snapshot(ctx.order)
+        after = _server_owned(ctx.order)
         assert after == before | {"charge_number": after["charge_number"]}  # a first deduction assigns it
         assert after["charge_number"] != PROTECTED["charge_number"]
     assert not AbnormalProduct.objects.filter(pk=PROTECTED["id"]).exists()

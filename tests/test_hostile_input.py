@@ -6,9 +6,7 @@ import json
 import pytest
 
 from tests.factories import make_order
-from tests.helpers import advance
-
-BASE = "/api/v1/afterservice/"
+from tests.helpers import BASE, advance
 
 
 def _nested(depth):

@@ -18,9 +18,7 @@ from orders import services, workflow
 from orders.models import Deduction, DutyReport, Order, Track
 from orders.workflow import Operation
 from tests.factories import make_order
-from tests.helpers import CHAIN, advance
-
-BASE = "/api/v1/afterservice/"
+from tests.helpers import BASE, CHAIN, advance
 
 
 def wire(body):
