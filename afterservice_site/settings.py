@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "suppliers",
     "orders",
     "notifications",
+    "stats",
 ]
 
 MIDDLEWARE = [

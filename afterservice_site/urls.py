@@ -14,6 +14,7 @@ api_v1 = [
     re_path(r"^supplier_user_matcher/?$", SupplierMatcherView.as_view(), name="supplier-user-matcher"),
     path("", include("orders.urls")),
     path("", include("notifications.urls")),
+    path("", include("stats.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     # Anything else under /api/ answers the 404 envelope (also with DEBUG on).
     re_path(r"^api/", errors.api_not_found),
     path("healthz", healthz, name="healthz"),
+    path("admin/stats/", include("stats.admin_urls")),  # before the admin's catch-all
     path("admin/", admin.site.urls),
 ]
 

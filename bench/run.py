@@ -39,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,18 @@ from devtools.harness import Server, ThrowawayDatabase  # noqa: E402 - needs ROO
 API = "/api/v1/afterservice"
 FILTER_STATUS = "manager_reviewing"
 SCENARIOS = ["floor", "list", "floor_status", "list_status", "detail", "create", "done"]
+# The statistics (stats/): GET paths, driven at --stats-concurrency by a role user. The date range
+# (about 9 months, starting and ending mid-month) ends 10 days ago: the seeded orders end 2 days ago.
+RANGE = f"created_after={date.today() - timedelta(days=280)}&created_before={date.today() - timedelta(days=10)}"
+STATS_PATHS = {
+    "stats_customer": f"{API}/stats/orders?group_by=customer_name",
+    "stats_month_range": f"{API}/stats/orders?group_by=month&{RANGE}",
+    "stats_status": f"{API}/stats/orders?group_by=type&status={FILTER_STATUS}",
+    "cycle_times": f"{API}/stats/cycle-times",
+    "cycle_times_range": f"{API}/stats/cycle-times?{RANGE}",
+    "cycle_times_status": f"{API}/stats/cycle-times?status={FILTER_STATUS}",
+}
+SCENARIOS += list(STATS_PATHS)
 LABELS = {
     "floor": "floor: list, raw SQL + json.dumps",
     "list": "list (per_page 20, no filter)",
@@ -60,6 +72,12 @@ LABELS = {
     "detail": "detail",
     "create": "create (3 abnormal products)",
     "done": "done transition (PUT operation)",
+    "stats_customer": "stats/orders ?group_by=customer_name",
+    "stats_month_range": "stats/orders ?group_by=month, 9 months",
+    "stats_status": f"stats/orders ?group_by=type&status={FILTER_STATUS[:9]}…",
+    "cycle_times": "stats/cycle-times",
+    "cycle_times_range": "stats/cycle-times, 9 months",
+    "cycle_times_status": f"stats/cycle-times ?status={FILTER_STATUS[:9]}…",
 }
 
 
@@ -75,6 +93,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each measurement")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians are reported)")
     parser.add_argument("--concurrency", type=int, default=8, help="connections of the load generator")
+    parser.add_argument(
+        "--stats-concurrency",
+        type=int,
+        default=2,
+        help="connections of the statistics scenarios (a few staff open a dashboard; no app polls it)",
+    )
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS") or 3), help="gunicorn workers")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help=f"subset of {','.join(SCENARIOS)}")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -204,6 +228,14 @@ EXPLAIN_CASES = [
     ("list, plain creator (own orders only)", "creator0001", f"{API}/orders"),
     ("detail", "bench_service", f"{API}/orders/{{detail_id}}"),
     ("journal list", "bench_service", f"{API}/orders/{{detail_id}}/journals"),
+    *((f"stats: {LABELS[name]}", "bench_service", path) for name, path in STATS_PATHS.items()),
+    ("stats: stats/orders ?group_by=month, plain creator", "creator0001", f"{API}/stats/orders?group_by=month"),
+    ("stats: stats/cycle-times, plain creator", "creator0001", f"{API}/stats/cycle-times"),
+    (
+        "stats: stats/cycle-times ?customer_name=压测供应商0042",
+        "bench_service",
+        f"{API}/stats/cycle-times?customer_name=压测供应商0042",
+    ),
 ]
 
 
@@ -228,7 +260,7 @@ def explain_report(state: dict[str, Any], vendor: str) -> list[dict[str, Any]]:
         statements = []
         for query in ctx.captured_queries:
             sql = query["sql"]
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
             with connection.cursor() as cursor:
                 if vendor == "postgresql":
@@ -240,7 +272,8 @@ def explain_report(state: dict[str, Any], vendor: str) -> list[dict[str, Any]]:
             # A scan of the whole table: PostgreSQL's "Seq Scan", SQLite's "SCAN t" (not "SCAN t USING
             # [COVERING] INDEX i", a full index scan, which the report shows but does not flag).
             seq = any(
-                re.search(r"Seq Scan on orders_order\b", line) or re.fullmatch(r"SCAN orders_order", line.strip())
+                re.search(r"Seq Scan on orders_(order|journal)\b", line)
+                or re.fullmatch(r"SCAN orders_(order|journal)", line.strip())
                 for line in plan
             )
             statements.append({"sql": sql, "plan": plan, "seq_scan_orders": seq})
@@ -253,10 +286,10 @@ def print_explain(report: list[dict[str, Any]], vendor: str) -> None:
     log(f"\n=== EXPLAIN ({'EXPLAIN ANALYZE' if vendor == 'postgresql' else 'EXPLAIN QUERY PLAN'}) ===")
     for case in report:
         flagged = [s for s in case["statements"] if s["seq_scan_orders"]]
-        verdict = "SEQ SCAN of orders_order" if flagged else "no seq scan of orders_order"
+        verdict = "SEQ SCAN of orders_order/journal" if flagged else "no seq scan of orders_order/journal"
         log(f"\n--- {case['case']} (HTTP {case['status']}): {verdict}")
         for statement in case["statements"]:
-            if not re.search(r'FROM "orders_(order|journal)"', statement["sql"]):
+            if not re.search(r'FROM "(orders_(order|journal)|stats_\w+)"', statement["sql"]):
                 continue
             head = statement["sql"][:60].replace("\n", " ")
             where = statement["sql"].find(" WHERE ")
@@ -311,6 +344,15 @@ def spec_for(name: str, api: Server, floor: Server, state: dict[str, Any], args:
     if name == "create":
         body = json.dumps(CREATE_BODY, ensure_ascii=False)
         return {**base, "port": api.port, "kind": "post", "path": f"{API}/orders", "body": body, "headers": service}
+    if name in STATS_PATHS:
+        return {
+            **base,
+            "concurrency": args.stats_concurrency,
+            "port": api.port,
+            "kind": "get",
+            "path": STATS_PATHS[name],
+            "headers": service,
+        }
     if name == "done":
         body = json.dumps({"operation": "done", "remark": "同意"}, ensure_ascii=False)
         return {

@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import base64
 import http.client
+import itertools
 import json
 import os
 import re
@@ -394,6 +395,7 @@ class Run:
         self.accounts: dict[str, tuple[str, str]] = {}  # username → (password, token)
         self.suppliers: list[str] = []
         self.skus: list[str] = []
+        self.order_numbers = itertools.count(1)
 
     def server_env(self, db: ThrowawayDatabase) -> dict[str, str]:
         drop = ("DATABASE_URL", "SQLITE_PATH", "REDIS_URL", "DEBUG")
@@ -476,7 +478,8 @@ class Run:
             "accuser_name": self.suppliers[1],
             "creator_name": "王小明",
             "reason": "成品",
-            "remark": "abuse harness",
+            # Each body its own: an identical create within the duplicate window answers the first order.
+            "remark": f"abuse harness {next(self.order_numbers)}",
             "abnormal_products": [{"skuCode": self.skus[0], "remark": "划伤"}],
             **extra,
         }

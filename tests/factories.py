@@ -93,4 +93,13 @@ def make_order(creator, customer=None, accuser=None, **overrides):
     return services.order_create(user=creator, **data)
 
 
+def order_for_former_specialist(creator, customer, accuser, username="plain_saler", first_name="", **overrides):
+    """An order assigned to a specialist who has since left the `service` group: a plain user who
+    sees the order (it is assigned to them) but holds no role. Returns (order, that user)."""
+    specialist = UserFactory(username=username, first_name=first_name, roles=["service"])
+    order = make_order(creator, customer, accuser, saler=username, **overrides)
+    specialist.groups.clear()
+    return order, specialist
+
+
 MONEY = Decimal("5000.00")

@@ -15,10 +15,11 @@ from afterservice_site import authentication, compiled
 from orders import selectors, services
 from orders.models import Order
 from tests.factories import UserFactory, make_order
+from tests.helpers import advance
 
 
 @pytest.fixture
-def orders_with_records(creator, suppliers, products, service_user):
+def orders_with_records(users, creator, suppliers, products, service_user):
     made = []
     for index in range(3):
         order = make_order(
@@ -28,6 +29,7 @@ def orders_with_records(creator, suppliers, products, service_user):
             abnormal_products=[{"sku_code": product.sku_code, "remark": f"第{index}件"} for product in products],
         )
         made.append(order)
+    advance(users, made[0], "service_approving")  # where the specialist writes the duty report
     services.order_update(
         user=service_user,
         order_id=made[0].pk,

@@ -6,8 +6,7 @@ import json
 import pytest
 
 from tests.factories import make_order
-
-BASE = "/api/v1/afterservice/"
+from tests.helpers import BASE, advance
 
 
 def _nested(depth):
@@ -60,10 +59,14 @@ def test_write_json_nested_33_levels_answers_400_parse_error(api, creator, suppl
     assert response.json()["code"] == "parse_error"
 
 
-def test_duty_date_before_year_1000_renders_four_digit_year(api, creator, suppliers):
-    order = make_order(creator, suppliers["customer"], suppliers["accuser"])
+def test_duty_date_before_year_1000_renders_four_digit_year(clients, users, suppliers):
+    order = advance(
+        users, make_order(users["creator"], suppliers["customer"], suppliers["accuser"]), "service_approving"
+    )
 
-    response = api.put(f"{BASE}orders/{order.pk}/duty-report", {"duty_date": "0256-04-22"}, format="json")
+    response = clients["service"].put(
+        f"{BASE}orders/{order.pk}/duty-report", {"duty_date": "0256-04-22"}, format="json"
+    )
 
     assert response.status_code == 200, response.content
     assert response.json()["data"]["duty_date"] == "0256-04-22"

@@ -30,6 +30,7 @@ from orders.admin.workflow_panel import WorkflowPanelMixin
 from orders.exceptions import DomainError, NotPermitted
 from orders.models import Order
 from orders.workflow import Content, Operation, WorkflowStatus
+from stats.xlsx import orders_xlsx_response
 
 HEADER_FIELDS = ["type", "reason", "customer", "accuser", "saler", "creator_name", "remark"]
 # Read-only, the specialist is shown by the name people know (not the username).
@@ -70,7 +71,16 @@ class OrderAdmin(WorkflowPanelMixin, AttachmentsMixin, BulkOperationsMixin, admi
     date_hierarchy = "created_at"
     list_per_page = 50
     autocomplete_fields = ["customer", "accuser"]
-    actions = ["export_csv", "bulk_done", "bulk_reject", "bulk_halt", "bulk_resume", "bulk_cancel", "resume_overdue"]
+    actions = [
+        "export_csv",
+        "export_xlsx",
+        "bulk_done",
+        "bulk_reject",
+        "bulk_halt",
+        "bulk_resume",
+        "bulk_cancel",
+        "resume_overdue",
+    ]
 
     @admin.display(description=Order._meta.get_field("serial_number").verbose_name, ordering="serial_number")
     def serial(self, obj: Order) -> str:
@@ -205,6 +215,12 @@ class OrderAdmin(WorkflowPanelMixin, AttachmentsMixin, BulkOperationsMixin, admi
         own = [
             path("export/", self.admin_site.admin_view(self.export_view), name=f"{prefix}_export"),
             path(
+                "export.xlsx",
+                self.admin_site.admin_view(self.export_view),
+                {"as_xlsx": True},
+                name=f"{prefix}_export_xlsx",
+            ),
+            path(
                 "<path:object_id>/operation/",
                 self.admin_site.admin_view(self.operation_view),
                 name=f"{prefix}_operation",
@@ -230,23 +246,28 @@ class OrderAdmin(WorkflowPanelMixin, AttachmentsMixin, BulkOperationsMixin, admi
             return HttpResponseRedirect(request.get_full_path())
 
     # --- CSV export and actions ---------------------------------------------------------------------
-    def export_view(self, request: HttpRequest) -> HttpResponse:
-        """The changelist as filtered, searched and sorted on screen, every page of it."""
+    def export_view(self, request: HttpRequest, as_xlsx: bool = False) -> HttpResponse:
+        """The changelist as filtered, searched and sorted on screen, every page of it (CSV or XLSX)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:  # what the changelist itself does with a bad filter
             return HttpResponseRedirect(f"{reverse('admin:orders_order_changelist')}?{ERROR_FLAG}=1")
-        return orders_csv_response(changelist.get_queryset(request))
+        orders = changelist.get_queryset(request)
+        return orders_xlsx_response(orders) if as_xlsx else orders_csv_response(orders)
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        extra = {"export_label": _("Export CSV"), **(extra_context or {})}
+        extra = {"export_label": _("Export CSV"), "export_xlsx_label": _("Export XLSX"), **(extra_context or {})}
         return super().changelist_view(request, extra)
 
     @admin.action(permissions=["view"], description=_("Export selected orders as CSV"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Order]) -> HttpResponse:
         return orders_csv_response(queryset)
+
+    @admin.action(permissions=["view"], description=_("Export selected orders as XLSX"))
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Order]) -> HttpResponse:
+        return orders_xlsx_response(queryset)
 
     @admin.action(permissions=["change"], description=_("Resume selected overdue orders"))
     def resume_overdue(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:

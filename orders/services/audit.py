@@ -15,6 +15,7 @@ from afterservice_site.people import display_name
 from orders import counters
 from orders.models import Journal, Order
 from orders.workflow import JournalOperation
+from stats.services import order_figures_refresh
 
 SYSTEM_NAME = "system"
 
@@ -75,7 +76,7 @@ def record_journal(
         None if operation == JournalOperation.CREATE else (source, workflow_source),
         None if operation == JournalOperation.DELETE else (order.status, order.workflow_status),
     )
-    return Journal.objects.create(
+    row = Journal.objects.create(
         order=order,
         operation=operation,
         source=source,
@@ -88,3 +89,6 @@ def record_journal(
         remark=remark,
         changes=changes.entries if changes else [],
     )
+    # Every changing request ends here: the statistics' figures of the order follow it.
+    order_figures_refresh(order_id=order.pk)
+    return row

@@ -50,11 +50,6 @@ def lock_order(user: Any, order_id: int) -> Order:
     return order
 
 
-def touch(order: Order) -> None:
-    """Bumps `updated_at`: a changed order comes first in lists sorted by it."""
-    order.save(update_fields=["updated_at"])
-
-
 def assign_charge_number(order: Order) -> None:
     """The order's `charge_number`, taken with its first deduction and kept for good."""
     if order.charge_number is None:

@@ -18,6 +18,7 @@ from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Optio
 from orders.workflow import Operation, Status, WorkflowStatus
 from products.models import Product
 from tests.factories import ProductFactory, SupplierFactory, UserFactory, make_order
+from tests.helpers import advance, db_state
 
 CHANGELIST = "admin:orders_order_changelist"
 ROLES = ["service", "manager", "chief", "finance"]
@@ -57,14 +58,6 @@ def login(user):
     return client
 
 
-def advance(order, status, superuser):
-    """`done` until the order is at `status`, as the superuser, through the service."""
-    order.refresh_from_db()
-    while order.status != status:
-        order = services.order_apply_operation(user=superuser, order_id=order.pk, operation=Operation.DONE)
-    return order
-
-
 def change_url(order):
     return reverse("admin:orders_order_change", args=[order.pk])
 
@@ -75,11 +68,6 @@ def operation_url(order):
 
 def button(operation):
     return f'name="operation" value="{operation}"'
-
-
-def snapshot(order):
-    order = Order.objects.get(pk=order.pk)
-    return order.status, order.workflow_status, order.journals.count()
 
 
 def form_data(response):
@@ -129,7 +117,7 @@ def test_changelist_and_change_page_open_for_role(staff, order, role):
 
 @pytest.mark.parametrize("role", [*ROLES, "superuser"])
 def test_operation_done_by_acting_role_moves_order_and_journals(staff, order, role):
-    order = advance(order, ACTS_AT[role], staff["superuser"])
+    order = advance(staff, order, ACTS_AT[role], ready=True)
     client = login(staff[role])
     assert button("done") in client.get(change_url(order)).text
 
@@ -162,9 +150,9 @@ def test_operation_done_by_acting_role_moves_order_and_journals(staff, order, ro
     ],
 )
 def test_operation_of_other_role_hidden_and_forged_post_refused(staff, order, role, status):
-    order = advance(order, status, staff["superuser"])
+    order = advance(staff, order, status)
     client = login(staff[role])
-    before = snapshot(order)
+    before = db_state(order)
 
     page = client.get(change_url(order))
     forged = client.post(operation_url(order), {"operation": "done", "remark": "x", "expected_status": status})
@@ -175,36 +163,36 @@ def test_operation_of_other_role_hidden_and_forged_post_refused(staff, order, ro
     assert button("reject") not in page.text
     assert forged.status_code == 403
     assert forged_reject.status_code == 403
-    assert snapshot(order) == before
+    assert db_state(order) == before
 
 
 def test_operation_by_staff_without_role_refused(db, order, other_creator):
     other_creator.is_staff = True
     other_creator.save()
     client = login(other_creator)
-    before = snapshot(order)
+    before = db_state(order)
 
     assert client.get(reverse(CHANGELIST)).status_code == 403
     assert client.post(operation_url(order), {"operation": "done"}).status_code == 403
-    assert snapshot(order) == before
+    assert db_state(order) == before
 
 
 def test_operation_post_without_csrf_token_refused(staff, order):
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff["superuser"])
-    before = snapshot(order)
+    before = db_state(order)
 
     response = client.post(operation_url(order), {"operation": "done", "expected_status": order.status})
 
     assert response.status_code == 403
-    assert snapshot(order) == before
+    assert db_state(order) == before
 
 
 # --- Reject, conflicts, invalid operations --------------------------------------------------------
 def test_reject_without_reason_asks_for_it_and_changes_nothing(staff, order):
-    order = advance(order, Status.SERVICE_APPROVING, staff["superuser"])
+    order = advance(staff, order, Status.SERVICE_APPROVING)
     client = login(staff["service"])
-    before = snapshot(order)
+    before = db_state(order)
 
     asked = client.get(operation_url(order), {"operation": "reject"})
     refused = client.post(
@@ -215,11 +203,11 @@ def test_reject_without_reason_asks_for_it_and_changes_nothing(staff, order):
     assert 'name="remark"' in asked.text
     assert refused.status_code == 200
     assert refused.context["form"].errors["remark"]
-    assert snapshot(order) == before
+    assert db_state(order) == before
 
 
 def test_reject_with_reason_moves_back_and_journals_reason(staff, order):
-    order = advance(order, Status.SERVICE_APPROVING, staff["superuser"])
+    order = advance(staff, order, Status.SERVICE_APPROVING)
     client = login(staff["service"])
 
     response = client.post(
@@ -234,9 +222,9 @@ def test_reject_with_reason_moves_back_and_journals_reason(staff, order):
 
 
 def test_operation_with_stale_expected_status_is_conflict_and_changes_nothing(staff, order):
-    order = advance(order, Status.SERVICE_APPROVED, staff["superuser"])
+    order = advance(staff, order, Status.SERVICE_APPROVED)
     client = login(staff["service"])
-    before = snapshot(order)
+    before = db_state(order)
 
     # The specialist double-taps `done` on a page that still showed service_approving.
     response = client.post(
@@ -245,17 +233,17 @@ def test_operation_with_stale_expected_status_is_conflict_and_changes_nothing(st
 
     assert response.redirect_chain[-1][0] == change_url(order)
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
-    assert snapshot(order) == before
+    assert db_state(order) == before
 
 
 def test_operation_not_allowed_in_state_is_error_message_and_changes_nothing(staff, order):
     client = login(staff["superuser"])
-    before = snapshot(order)
+    before = db_state(order)
 
     response = client.post(operation_url(order), {"operation": "reject", "remark": "不行"}, follow=True)
 
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
-    assert snapshot(order) == before
+    assert db_state(order) == before
 
 
 def test_operation_form_for_operation_not_open_redirects(staff, order):
@@ -323,7 +311,7 @@ def test_change_form_header_edit_while_waiting_goes_through_service(staff, order
 
 
 def test_change_form_header_read_only_once_past_service_approving(staff, order):
-    order = advance(order, Status.MANAGER_REVIEWING, staff["superuser"])
+    order = advance(staff, order, Status.MANAGER_REVIEWING)
     client = login(staff["manager"])
     page = client.get(change_url(order))
     data = form_data(page)
@@ -337,7 +325,7 @@ def test_change_form_header_read_only_once_past_service_approving(staff, order):
 
 
 def test_change_form_inlines_add_line_track_and_duty_report_through_service(staff, order, products):
-    order = advance(order, Status.SERVICE_APPROVING, staff["superuser"])
+    order = advance(staff, order, Status.SERVICE_APPROVING)
     client = login(staff["service"])
     data = form_data(client.get(change_url(order)))
     add_row(data, "abnormal_products", product=products[1].pk, remark="色差")
@@ -368,7 +356,7 @@ def test_change_form_save_records_inline_changes_in_admin_history(staff, order, 
     # Django upgrade reads something else, the history entry loses its inline changes and this fails.
     from django.contrib.admin.models import LogEntry
 
-    order = advance(order, Status.SERVICE_APPROVING, staff["superuser"])
+    order = advance(staff, order, Status.SERVICE_APPROVING)
     client = login(staff["service"])
     data = form_data(client.get(change_url(order)))
     add_row(data, "tracks", remark="已联系供应商")
@@ -381,6 +369,7 @@ def test_change_form_save_records_inline_changes_in_admin_history(staff, order, 
 
 
 def test_change_form_duty_report_value_outside_option_list_is_form_error(staff, order):
+    order = advance(staff, order, Status.SERVICE_APPROVING)  # where the specialist writes the duty report
     client = login(staff["service"])
     data = form_data(client.get(change_url(order)))
     data["duty_report-0-abnormal_type"] = "不存在的类型"
@@ -403,7 +392,7 @@ def test_change_form_line_removed_through_service(staff, order):
 
 
 def test_deduction_added_by_finance_assigns_charge_number(staff, order):
-    order = advance(order, Status.FINANCE_REVIEWING, staff["superuser"])
+    order = advance(staff, order, Status.FINANCE_REVIEWING)
     client = login(staff["finance"])
     data = add_row(form_data(client.get(change_url(order))), "deductions", compensation="1200.50", remark="扣款")
 
@@ -416,7 +405,7 @@ def test_deduction_added_by_finance_assigns_charge_number(staff, order):
 
 
 def test_deduction_inline_read_only_for_manager(staff, order):
-    order = advance(order, Status.MANAGER_REVIEWING, staff["superuser"])
+    order = advance(staff, order, Status.MANAGER_REVIEWING)
     client = login(staff["manager"])
     page = client.get(change_url(order))
     data = add_row(form_data(page), "deductions", compensation="99", remark="伪造")
@@ -544,7 +533,7 @@ def test_export_action_writes_csv_with_bom_for_selected_orders(staff, order, cre
 
 
 def test_export_link_follows_changelist_filters(staff, order, creator, suppliers):
-    advance(order, Status.SERVICE_APPROVING, staff["superuser"])
+    advance(staff, order, Status.SERVICE_APPROVING)
     waiting = make_order(creator, suppliers["customer"], suppliers["accuser"], remark="=HYPERLINK(1)")
     client = login(staff["finance"])
 

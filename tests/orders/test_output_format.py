@@ -18,8 +18,7 @@ from orders import services, workflow
 from orders.models import Deduction, DutyReport, Order, Track
 from orders.workflow import Operation
 from tests.factories import make_order
-
-BASE = "/api/v1/afterservice/"
+from tests.helpers import BASE, CHAIN, advance
 
 
 def wire(body):
@@ -92,6 +91,7 @@ def golden(order, suppliers):
         "updated_at": "2026-11-28 10:00:05",
         "remark": "表面划伤",
         "reason": "成品",
+        "last_reject_reason": "",
         "abnormal_products": [
             {"id": lines[0].pk, "skuCode": "SKU-1", "remark": "划伤", "product_item_name": "沙发1"},
             {"id": lines[1].pk, "skuCode": "SKU-2", "remark": "", "product_item_name": "沙发2"},
@@ -198,6 +198,7 @@ class OrderReference(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     remark = serializers.CharField()
     reason = serializers.CharField()
+    last_reject_reason = serializers.CharField()
     abnormal_products = LineReference(many=True)
     duty_report = ReportReference(allow_null=True)
     tracks = TrackReference(many=True)
@@ -223,12 +224,11 @@ def varied_orders(users, suppliers, products):
                 {"sku_code": p.sku_code, "remark": f"行{n}"} for n, p in enumerate(products[: index % 4])
             ],
         )
-        for _ in range(index % 5):
-            order.refresh_from_db()
-            actor = users["superuser"]
-            services.order_update(user=actor, order_id=order.pk, operation=Operation.DONE, remark="同意")
-        if index % 2:
-            DutyReport.objects.create(order=order, abnormal_type="质量", duty_to="某厂")  # nulls: no amount, no date
+        advance(users, order, CHAIN[index % 5][0])
+        if index % 2:  # nulls: no amount, no date
+            DutyReport.objects.update_or_create(
+                order=order, defaults={"abnormal_type": "质量", "duty_to": "某厂", "compensation": None}
+            )
         if index % 3 == 0:
             Track.objects.create(order=order, remark="跟进", operator=service, operator_name="李四")
             Deduction.objects.create(order=order, compensation=Decimal("0.1"), has_receipt=False)
@@ -236,6 +236,9 @@ def varied_orders(users, suppliers, products):
         orders.append(order)
     services.order_update(user=creator, order_id=orders[1].pk, operation=Operation.HALT, remark="暂停")
     services.order_update(user=creator, order_id=orders[2].pk, operation=Operation.CANCEL, remark="撤销")
+    services.order_update(
+        user=users["manager"], order_id=orders[3].pk, operation=Operation.REJECT, remark='退回 "补充"'
+    )
     return orders
 
 

@@ -20,8 +20,8 @@ import pytest
 from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Track
 from orders.workflow import JournalOperation, Status, WorkflowStatus
 from tests.factories import make_order
+from tests.helpers import BASE
 
-BASE = "/api/v1/afterservice/"
 LIST_QUERIES = 7
 DETAIL_QUERIES = 6
 JOURNAL_QUERIES = 4

@@ -168,9 +168,12 @@ class Command(BaseCommand):
                         "duty_to": order.customer_name,
                     }
                     data["tracks"] = [{"remark": "已联系供应商核实"}]
-                if order.status == workflow.Status.FINANCE_REVIEWING:
-                    # Finance approves only when the deductions add up to the duty report's compensation.
-                    data["deductions"] = [{"compensation": 5000, "has_receipt": True, "remark": "扣款"}]
+                elif order.status == workflow.Status.SERVICE_APPROVED:
+                    # The charge-back lines add up to the duty report's compensation (finance checks it).
+                    data["deductions"] = [
+                        {"compensation": 3000, "has_receipt": True, "remark": "第一笔扣款"},
+                        {"compensation": 2000, "has_receipt": False, "remark": "第二笔扣款"},
+                    ]
                 services.order_update(user=actor, order_id=order.pk, **data)
             if extra:
                 services.order_update(user=creator, order_id=order.pk, operation=extra, remark="演示")
