@@ -443,6 +443,8 @@ GLOSSARY = {
     "Upload": "上传",
     "“%(name)s” was added.": "已添加“%(name)s”。",
     "“%(name)s” was removed.": "已删除“%(name)s”。",
+    # afterservice_site/rendering.py (JSON bodies)
+    "The JSON body holds more than %(count)d values.": "JSON 请求体中的值超过 %(count)d 个。",
     "The service is busy; try again in a moment.": "服务繁忙，请稍后重试。",
     "Export selected orders as XLSX": "导出所选订单为 XLSX",
     "My desk": "我的工作台",
