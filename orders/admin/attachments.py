@@ -60,7 +60,7 @@ class AttachmentInline(admin.TabularInline):
 
     model = Attachment
     template = "admin/orders/order/attachments_inline.html"
-    fields = ["preview", "name", "file_size", "abnormal_product", "remark", "uploaded_by_name", "status", "created_at"]
+    fields = ["preview", "name", "file_size", "abnormal_product", "remark", "uploader", "status", "created_at"]
     readonly_fields = fields
     ordering = ["id"]
     extra = 0
@@ -97,6 +97,10 @@ class AttachmentInline(admin.TabularInline):
     @admin.display(description=_("size"))
     def file_size(self, attachment: Attachment) -> str:
         return filesizeformat(attachment.size)
+
+    @admin.display(description=Attachment._meta.get_field("uploaded_by").verbose_name)
+    def uploader(self, attachment: Attachment) -> str:
+        return attachment.uploaded_by_name
 
     @admin.display(description=_("remove"))
     def remove(self, attachment: Attachment) -> str:
