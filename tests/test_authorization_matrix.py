@@ -358,6 +358,21 @@ RULES: dict[tuple[str, str], dict[str, Rule]] = {
     ("order-bulk", "POST"): {"": unscoped("orders/bulk", lambda ctx: {"ids": [ctx.order.pk], "operation": "halt"})},
 }
 
+# API routes with their matrix elsewhere, each with why.
+COVERED_ELSEWHERE = {
+    (name, method): "multipart uploads and stored files: tests/orders/test_attachments_matrix.py"
+    for name, method in (
+        ("attachment-list", "GET"),
+        ("attachment-list", "POST"),
+        ("attachment-detail", "GET"),
+        ("attachment-detail", "DELETE"),
+        ("attachment-download", "GET"),
+        ("attachment-thumbnail", "GET"),
+        ("legacy-upload", "POST"),
+        ("legacy-download", "GET"),
+    )
+}
+
 # Routes outside the authenticated API, each with why (DESIGN.md §6–§7).
 NOT_IN_MATRIX = {
     "schema": "open: the OpenAPI schema",
@@ -442,7 +457,7 @@ def run_matrix(
 def test_every_endpoint_has_a_rule():
     """A new route or method under /api/v1/ must get a rule here (and stale rules are removed)."""
     endpoints = api_endpoints()
-    unknown = sorted(endpoints - set(RULES))
+    unknown = sorted(endpoints - set(RULES) - set(COVERED_ELSEWHERE))
     assert not unknown, f"unknown endpoint(s) without an authorization rule: {unknown}"
     stale = sorted(set(RULES) - endpoints)
     assert not stale, f"rules for endpoints that no longer exist: {stale}"

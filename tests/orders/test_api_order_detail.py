@@ -49,6 +49,7 @@ ORDER_FIELDS = {
     "duty_report",
     "tracks",
     "deductions",
+    "attachments",
     "operations",
 }
 

@@ -46,6 +46,7 @@ ORDER_FIELDS = {
     "duty_report",
     "tracks",
     "deductions",
+    "attachments",
     "operations",
 }
 

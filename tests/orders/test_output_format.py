@@ -19,6 +19,7 @@ from orders.models import Deduction, DutyReport, Order, Track
 from orders.workflow import Operation
 from tests.factories import make_order
 from tests.helpers import BASE, CHAIN, advance
+from tests.orders.test_attachment_output import AttachmentReference
 
 
 def wire(body):
@@ -118,6 +119,7 @@ def golden(order, suppliers):
                 "created_at": "2026-11-29 00:00:01",
             }
         ],
+        "attachments": [],
         "operations": ["done", "halt", "cancel"],  # the `service` user at `waiting`
     }
 
@@ -203,6 +205,7 @@ class OrderReference(serializers.Serializer):
     duty_report = ReportReference(allow_null=True)
     tracks = TrackReference(many=True)
     deductions = DeductionReference(many=True)
+    attachments = AttachmentReference(many=True)
     operations = serializers.SerializerMethodField()
 
     def get_operations(self, order):
