@@ -122,7 +122,7 @@ def test_wecom_posts_a_markdown_robot_message(users, order, receiver):
     content = body["markdown"]["content"]
     assert content.startswith(f"### 【已驳回】售后单 {order.serial_number}")
     assert "证据不足" in content
-    assert "**步骤:** 售后专员已审核" in content
+    assert "**环节:** 售后专员已审核" in content
     assert "**操作人:** manager1" in content
 
 

@@ -504,14 +504,19 @@ def test_changelist_overdue_filter(staff, creator, suppliers):
     assert list(overdue) == [late]
 
 
-def test_changelist_lists_soft_deleted_orders_with_their_journal(staff, order):
+def test_changelist_hides_soft_deleted_orders_unless_asked_and_marks_them(staff, order):
     services.order_delete(user=staff["service"], order_id=order.pk)
     client = login(staff["service"])
 
-    listing = client.get(reverse(CHANGELIST), {"is_deleted__exact": "1"})
+    default = client.get(reverse(CHANGELIST))
+    listing = client.get(reverse(CHANGELIST), {"deleted": "only"})
+    everything = client.get(reverse(CHANGELIST), {"deleted": "all"})
     page = client.get(change_url(order))
 
+    assert list(default.context["cl"].result_list) == []
     assert list(listing.context["cl"].result_list) == [order]
+    assert list(everything.context["cl"].result_list) == [order]
+    assert "（已删除）" in listing.text
     assert page.status_code == 200
     assert button("done") not in page.text
     assert not page.context["has_change_permission"]

@@ -327,6 +327,7 @@ def test_request_line_of_another_order_answers_404_unchanged(api, order, other_o
 
 @pytest.mark.parametrize("method", ["get", "put", "delete"])
 def test_request_missing_line_answers_404(api, order, method):
-    response = getattr(api, method)(line_url(order.pk, 999999), {"remark": "x"}, format="json")
+    body = {} if method == "get" else {"data": {"remark": "x"}, "format": "json"}  # GET data is a query string
+    response = getattr(api, method)(line_url(order.pk, 999999), **body)
 
     assert_error(response, 404, "not_found")

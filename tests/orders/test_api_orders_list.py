@@ -187,8 +187,13 @@ def test_get_orders_overlong_filter_answers_400(clients, db, param):
     assert_field_error(response, param)
 
 
-def test_get_orders_unknown_parameter_ignored(clients, catalogue_orders):
-    assert listed(clients["service"], colour="red") == {o.pk for o in catalogue_orders}
+def test_get_orders_unknown_parameter_answers_400_naming_it(clients, catalogue_orders):
+    # A typo'd filter must not answer the unfiltered list as if it were the filtered one.
+    response = clients["service"].get(ORDERS, {"stauts": "waiting", "status": "waiting"})
+
+    errors = assert_field_error(response, "stauts")["stauts"]
+    assert list(assert_field_error(response, "stauts")) == ["stauts"]
+    assert errors
 
 
 # --- Ordering -------------------------------------------------------------------------------------
