@@ -252,10 +252,14 @@ def openapi_parameters() -> list[OpenApiParameter]:
     parameters = []
     for name, filter_ in OrderFilter.base_filters.items():
         if isinstance(filter_, EnumFilter) and not isinstance(filter_, TextChoiceFilter):
-            schema = {"type": "array", "items": {"type": "string", "enum": filter_.extra["allowed"]}}
+            schema = {
+                "type": "array",
+                "items": {"type": "string", "enum": filter_.extra["allowed"]},
+                "maxItems": len(filter_.extra["allowed"]),
+            }
             description = _("One value or several (repeated or comma-separated).")
         elif isinstance(filter_, TextChoiceFilter):
-            schema = {"type": "array", "items": {"type": "string", "maxLength": MAX_NAME}}
+            schema = {"type": "array", "items": {"type": "string", "maxLength": MAX_NAME}, "maxItems": MAX_VALUES}
             description = _("One value or several (repeated or comma-separated).")
         elif isinstance(filter_, django_filters.DateFilter):
             schema, description = {"type": "string", "format": "date"}, _("A local date, YYYY-MM-DD.")

@@ -22,6 +22,9 @@ DOMAIN_MODULES = [
     "suppliers.selectors",
     "notifications.services",
     "notifications.selectors",
+    "orders.uploads",
+    "stats.services",
+    "stats.selectors",
 ]
 FORBIDDEN = (
     "rest_framework",

@@ -171,7 +171,7 @@ def test_upload_through_the_admin_adds_the_file_with_the_service(staff, order, a
 def test_upload_through_the_admin_streams_with_the_limited_handler(staff, order, monkeypatch):
     # The handler hashes a PDF while it streams; Django's default handlers would leave the hashing
     # to prepare_upload.
-    monkeypatch.setattr("orders.uploads._sha256_of", lambda file: pytest.fail("not streamed by our handler"))
+    monkeypatch.setattr("orders.uploads.preparing._sha256_of", lambda file: pytest.fail("not streamed by our handler"))
 
     response = login(staff["service"]).post(upload_url(order), {"file": SimpleUploadedFile("a.pdf", files.pdf())})
 

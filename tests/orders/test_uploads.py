@@ -510,7 +510,7 @@ def test_upload_with_the_old_apps_field_name_is_accepted():
 def test_upload_pdf_hash_is_taken_while_streaming(monkeypatch):
     original = files.pdf_of_size(3 * MiB)
     # The PDF is not read again to hash it: the handler's digest is the stored bytes' digest.
-    monkeypatch.setattr("orders.uploads._sha256_of", lambda file: pytest.fail("hashed twice"))
+    monkeypatch.setattr("orders.uploads.preparing._sha256_of", lambda file: pytest.fail("hashed twice"))
 
     response = post_probe(("file", "big.pdf", original, "application/pdf"))
 
