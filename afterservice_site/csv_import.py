@@ -1,6 +1,6 @@
 """CSV imports of master data, shared by `import_products` and `import_suppliers`.
 
-The rules every import follows (DESIGN.md §10):
+The rules every import follows (docs/operations.md, `import_products`):
 
 - UTF-8, with or without a byte-order mark (Excel writes one); `-` reads standard input.
 - A header row naming exactly the expected columns, in any order.
@@ -24,7 +24,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import models, transaction
 
-# Excel's and our spelling of a yes/no cell (DESIGN.md §7 accepts the same for has_receipt).
+# Excel's and our spelling of a yes/no cell (the API accepts the same for has_receipt).
 TRUE_WORDS = frozenset({"1", "true", "是"})
 FALSE_WORDS = frozenset({"", "0", "false", "否"})
 

@@ -75,7 +75,7 @@ def _is_envelope(schema: dict[str, Any], components: dict[str, Any]) -> bool:
 def envelope_schema_hook(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular post-processing: wrap success bodies, document the error envelope."""
     # Routes end in `/?$` and spectacular renders that as a trailing slash; document the
-    # customer's paths (DESIGN.md §5: no trailing slash).
+    # customer's paths (docs/api.md: no trailing slash).
     result["paths"] = {
         (path.rstrip("/") if path.startswith("/api/v1/") else path): operations
         for path, operations in result.get("paths", {}).items()

@@ -1,4 +1,4 @@
-"""Settings for the after-sales service, read from the environment (see README "Configuration")."""
+"""Settings for the after-sales service, read from the environment (docs/operations.md, "Configuration")."""
 
 import os
 from collections.abc import Mapping
@@ -35,7 +35,7 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not env_bool("AFTERSERVICE_DEV_KEY_OK"):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see README).")
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see docs/operations.md).")
     # Development only: DEBUG on, or the Makefile's local run/test targets.
     SECRET_KEY = "django-insecure-development-key-never-use-in-production-0123456789"  # noqa: S105
 
@@ -190,7 +190,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
-# --- Security (production behind a TLS-terminating proxy; see README "Deployment") -------------
+# --- Security (production behind a TLS-terminating proxy; see docs/operations.md "Deployment") -------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -241,7 +241,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "After-sales claim service (售后单) API",
     "DESCRIPTION": "Supplier quality claims and their approval workflow. Every response is an "
-    'envelope `{"status": 0, "message": "ok", "data": ...}`; see the README.',
+    'envelope `{"status": 0, "message": "ok", "data": ...}`; see docs/api.md.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],

@@ -232,7 +232,7 @@ def probes(schema: dict[str, Any], ids: dict[str, str], bases: dict[tuple[str, s
             content = body_types.get("application/json")
             if content is None:
                 continue
-            # PATCH is PUT on these paths (DESIGN.md §8): its body probes would repeat PUT's.
+            # PATCH is PUT on these paths (docs/api.md): its body probes would repeat PUT's.
             if method == "PATCH" and "put" in operations:
                 continue
             base = bases.get((method, template), {})

@@ -1,6 +1,6 @@
 """Generic serializer fields of the API: names, free text, money, yes/no, ids, enums, wire datetimes.
 
-Each enforces one rule of the wire format (README "API"): names ≤ 100 characters, free text
+Each enforces one rule of the wire format (docs/api.md): names ≤ 100 characters, free text
 ≤ 5,000, money ≥ 0 with 2 places (`-0` is `0.00`), booleans also as 是/否, enum errors that
 list the allowed values and accept the old app's aliases.
 """
@@ -22,7 +22,7 @@ from orders.wire import money
     {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$", "example": "2026-11-28 09:30:00"}
 )
 class WireDateTime(serializers.DateTimeField):
-    """Output datetimes as documented: "YYYY-MM-DD HH:MM:SS" in TIME_ZONE (DESIGN.md §5), which is
+    """Output datetimes as documented: "YYYY-MM-DD HH:MM:SS" in TIME_ZONE (docs/api.md, "Values"), which is
     not OpenAPI's RFC 3339 `date-time` (no "T", no offset)."""
 
 

@@ -1,4 +1,4 @@
-"""The envelope every endpoint answers (DESIGN.md §5): success and error shapes, authentication,
+"""The envelope every endpoint answers (docs/api.md): success and error shapes, authentication,
 unknown paths and methods, session clients, content negotiation, request ids and the health check —
 checked as an outside client would."""
 
@@ -12,7 +12,7 @@ from tests.conftest import client_for
 from tests.factories import make_order, order_body
 from tests.helpers import BASE, assert_error, raw
 
-# Every endpoint of DESIGN.md §7 as (method, path); ids need not exist: auth comes first.
+# Every endpoint of docs/api.md as (method, path); ids need not exist: auth comes first.
 ENDPOINTS = [
     ("get", "orders"),
     ("post", "orders"),

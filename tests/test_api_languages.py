@@ -1,4 +1,4 @@
-"""Messages in the client's language (DESIGN.md §5): zh-hans by default, English with
+"""Messages in the client's language (docs/api.md): zh-hans by default, English with
 `Accept-Language: en`."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Paginated lists and paths (DESIGN.md §5): `page` and `per_page` bounds, pages past the end, and
+"""Paginated lists and paths (docs/api.md, "Pagination"): `page` and `per_page` bounds, pages past the end, and
 paths with or without a trailing slash."""
 
 import pytest

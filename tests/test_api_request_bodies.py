@@ -1,4 +1,4 @@
-"""What a request body may be (DESIGN.md §5): JSON only, well formed, UTF-8, at most 2 MiB — and no
+"""What a request body may be (docs/api.md, "Requests"): JSON only, well formed, UTF-8, at most 2 MiB — and no
 body, however hostile, answers a 500 or a traceback."""
 
 import json

@@ -1,10 +1,10 @@
-"""The OpenAPI schema and the Swagger UI (DESIGN.md §7): open to everyone, every contract path and
+"""The OpenAPI schema and the Swagger UI (docs/api.md): open to everyone, every contract path and
 method documented, and the UI works offline."""
 
 import json
 import re
 
-# The paths of DESIGN.md §7 with the methods each must document.
+# The customer's paths with the methods each must document.
 CONTRACT_PATHS = {
     "/api/v1/afterservice/orders": {"get", "post"},
     "/api/v1/afterservice/orders/{}": {"get", "put", "patch", "delete"},

@@ -1,5 +1,5 @@
 """Every endpoint × every role × the order states that matter: the HTTP status the contract
-(DESIGN.md §6, §11) gives each, written out literally below — nothing here is computed from
+(docs/workflow.md) gives each, written out literally below — nothing here is computed from
 `orders.workflow`, so a wrong table there cannot make this test agree with it.
 
 The endpoints come from the URL resolver: a route or method without a rule in RULES fails
@@ -87,7 +87,7 @@ def build_order(users: dict[str, Any], suppliers: dict[str, Any], sku: str, stat
     return Ctx(state, order, line_id, deduction.pk, users, suppliers, sku)
 
 
-# --- What each role gets, state by state (DESIGN.md §6 and §11) ---------------------------------
+# --- What each role gets, state by state (docs/workflow.md) ---------------------------------
 # One string per state: the outcome for each of ROLES in order. 2 = success (200, or 201 for a
 # create), 3 = 403 (someone else may), 4 = 404 (cannot see the order), 9 = 409 (nobody may now).
 def table(**rows: str) -> dict[str, tuple[int, ...]]:
@@ -150,7 +150,7 @@ TRACKS = table(
     cancelled=NOBODY,
     overdue=VISIBLE,
 )
-# `done`: the step's actors (§6's role table); `reject`: the same, not at waiting.
+# `done`: the step's actors (the approval chain's table); `reject`: the same, not at waiting.
 DONE = table(
     waiting="2 4 2 3 3 3 2",
     service_approving="3 4 2 3 3 3 2",
@@ -289,7 +289,7 @@ def operation_rule(operation: str) -> Rule:
     return write(DETAIL, lambda ctx: body, OPERATIONS[operation])
 
 
-# `PUT orders/<id>` does many things (§8): one variant per kind of change, each with its own rule.
+# `PUT orders/<id>` does many things: one variant per kind of change, each with its own rule.
 ORDER_UPDATE_VARIANTS: dict[str, Rule] = {
     "header": write(DETAIL, lambda ctx: {"type": "交期投诉"}, CLAIM),
     "abnormal_products": write(DETAIL, lambda ctx: {"abnormal_products": [{"skuCode": ctx.sku}]}, CLAIM),
@@ -373,7 +373,7 @@ COVERED_ELSEWHERE = {
     )
 }
 
-# Routes outside the authenticated API, each with why (DESIGN.md §6–§7).
+# Routes outside the authenticated API, each with why (docs/api.md).
 NOT_IN_MATRIX = {
     "schema": "open: the OpenAPI schema",
     "docs": "open: Swagger UI",

@@ -1,4 +1,4 @@
-"""The role groups' model permissions for the back office (DESIGN.md §6, §9).
+"""The role groups' model permissions for the back office (docs/workflow.md).
 
 The model permissions decide which admin pages a role user sees and which inlines they may
 write; `orders.workflow` still decides, per order and step, who may act (the service checks it).

@@ -21,7 +21,7 @@ IDEMPOTENCY = OpenApiParameter(
     description="Optional. A retry with the same key and body returns the first response (kept 24 h).",
 )
 RECORDS = ["order records"]
-# A DELETE answers 200 with `data: null` (DESIGN.md §5), not drf-spectacular's default 204.
+# A DELETE answers 200 with `data: null` (docs/api.md), not drf-spectacular's default 204.
 DELETED = {200: OpenApiResponse(description="Deleted; `data` is null.")}
 
 

@@ -1,4 +1,4 @@
-"""The back office (DESIGN.md §9): every role opens the order pages, applies its transition
+"""The back office (the admin): every role opens the order pages, applies its transition
 through the admin (same service, same journal), and is refused what it may not do."""
 
 import csv

@@ -1,4 +1,4 @@
-"""`orders/<id>/abnormal-products` (DESIGN.md §7, §11): add one line or a batch (all or nothing),
+"""`orders/<id>/abnormal-products` (docs/api.md, docs/workflow.md): add one line or a batch (all or nothing),
 read, change and remove lines; SKU codes checked against the catalogue."""
 
 import pytest

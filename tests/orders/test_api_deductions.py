@@ -1,4 +1,4 @@
-"""`orders/<id>/deductions` (DESIGN.md §7, §11): charge-back lines by the step's writer; the first one
+"""`orders/<id>/deductions` (docs/api.md, docs/workflow.md): charge-back lines by the step's writer; the first one
 assigns the order's charge number."""
 
 import re

@@ -1,4 +1,4 @@
-"""`orders/<id>/duty-report` (DESIGN.md §7, §11): create-or-update by the step's writer, option-list
+"""`orders/<id>/duty-report` (docs/api.md, docs/workflow.md): create-or-update by the step's writer, option-list
 values, money, dates and the responsible supplier."""
 
 from decimal import Decimal

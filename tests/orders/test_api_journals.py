@@ -1,4 +1,4 @@
-"""`GET <id>/journals` and `GET orders/<id>/journals` (DESIGN.md §7): the order's journal, oldest first,
+"""`GET <id>/journals` and `GET orders/<id>/journals` (docs/api.md): the order's journal, oldest first,
 paginated."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""`dutyreports/<list>` (DESIGN.md §7, §11): the dropdowns' values in display order, and `?stats=1`
+"""`dutyreports/<list>` (docs/api.md): the dropdowns' values in display order, and `?stats=1`
 ranking them by use in the duty reports a user may see."""
 
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""`GET/PUT/PATCH/DELETE orders/<id>` (DESIGN.md §6–§8): the order as shown, header updates, soft
+"""`GET/PUT/PATCH/DELETE orders/<id>` (docs/api.md): the order as shown, header updates, soft
 delete, and 404 for orders a user may not see."""
 
 import re

@@ -1,4 +1,4 @@
-"""`POST orders` (DESIGN.md §5–§7, §11): the created order, its journal row, serial numbers, required
+"""`POST orders` (docs/api.md): the created order, its journal row, serial numbers, required
 and bounded fields, suppliers, the specialist, legacy aliases and the fields a client may not set."""
 
 import re

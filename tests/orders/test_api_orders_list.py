@@ -1,4 +1,4 @@
-"""`GET orders` (DESIGN.md §5–§7): filters, the default order, and who sees which orders."""
+"""`GET orders` (docs/api.md): filters, the default order, and who sees which orders."""
 
 from datetime import datetime
 

@@ -1,4 +1,4 @@
-"""`orders/<id>/tracks` (DESIGN.md §7, §11): follow-up notes, append only, signed with the writer's name."""
+"""`orders/<id>/tracks` (docs/api.md, docs/workflow.md): follow-up notes, append only, signed with the writer's name."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""One audit trail, the journal (DESIGN.md §8, §11): exactly one row per request that changes anything —
+"""One audit trail, the journal (docs/workflow.md, "The journal"): exactly one row per request that changes anything —
 the operation's row, or an `edit` row — with the field-level `changes` of the whole request; the
 operator is always the signed-in user (a name the client sends is kept as `on_behalf_of`); rows are
 never changed or deleted, not even with SQL; and the order carries its latest reject reason.

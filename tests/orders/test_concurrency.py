@@ -1,4 +1,4 @@
-"""Concurrent writes on PostgreSQL: serial numbers and double-tapped operations (DESIGN.md §7, §8).
+"""Concurrent writes on PostgreSQL: serial numbers and double-tapped operations (docs/api.md).
 
 Threads share a `threading.Barrier` so they hit the database together; each uses its own
 connection and closes it when done. SQLite serialises every writer on one file lock, so these

@@ -1,4 +1,4 @@
-"""Rules of the data (DESIGN.md §7, §11, §15): plaintiff ≠ defendant, `duty_to` an active supplier,
+"""Rules of the data (docs/api.md, docs/limits.md): plaintiff ≠ defendant, `duty_to` an active supplier,
 `type` from the admin-managed `ordertype` list, the old app's aliases, `-0` money, the specialist a
 `service` user (one answer for anyone else), list errors counted from 1, and the bounds on what one
 order and one request may hold.

@@ -1,4 +1,4 @@
-"""The guards on `done` (DESIGN.md §11): a step cannot be left while it lacks what the next one relies
+"""The guards on `done` (docs/workflow.md): a step cannot be left while it lacks what the next one relies
 on. Each blocks with 409 `invalid_operation` and a message saying what is missing, changes nothing,
 and lets the order pass once the missing piece is there.
 

@@ -1,4 +1,4 @@
-"""Who may change which content of an order, at which status (DESIGN.md §11), checked against the
+"""Who may change which content of an order, at which status (docs/workflow.md, "The edit table"), checked against the
 edit table written out literally below — not read from `orders.workflow.EDIT_TABLE`.
 
 For each state an order is built with one of every record; then every user tries every write —
@@ -37,7 +37,7 @@ OPEN = (
     "chief_reviewed",
     "finance_reviewing",
 )
-# DESIGN.md §11, literally: content → {status: who may write it there}. Anywhere else nobody may,
+# The edit table, literally: content → {status: who may write it there}. Anywhere else nobody may,
 # not even a superuser; and only while the workflow is in progress or overdue.
 EDIT_TABLE: dict[str, dict[str, tuple[str, ...]]] = {
     "header": {"waiting": ("creator", "service"), "service_approving": ("service",)},

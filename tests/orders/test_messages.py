@@ -13,7 +13,7 @@ from orders.workflow import Status, WorkflowStatus
 from tests.factories import make_order
 from tests.helpers import advance, assert_error, order_url
 
-# DESIGN.md §6: the roles as people name them.
+# The roles as people name them.
 ROLE_NAMES = {"service": "售后专员", "manager": "负责人", "chief": "主管", "finance": "财务"}
 RAW_CODES = re.compile(
     r"\b(waiting|service_approv\w+|manager_review\w+|chief_review\w+|finance_reviewing|end|in_progress|done|halt|cancel)\b"

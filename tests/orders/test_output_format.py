@@ -1,4 +1,4 @@
-"""The order output is pinned byte for byte (DESIGN.md §5, §7).
+"""The order output is pinned byte for byte (docs/api.md, "The order").
 
 The output is rendered by hand-written `to_representation` methods over rows read without model
 instances (README "Performance"). These tests hold it to two references that share none of that

@@ -1,4 +1,4 @@
-"""Overdue orders (DESIGN.md §6): `manage.py mark_overdue` flags in-progress orders whose step is older
+"""Overdue orders (docs/workflow.md): `manage.py mark_overdue` flags in-progress orders whose step is older
 than the SLA, journaled by the system; `resume` restarts the step's clock; `done`/`reject` still act on
 an overdue order and put it back in progress."""
 

@@ -1,4 +1,4 @@
-"""Retried creates without a key (DESIGN.md §11): the old app gives up on `POST orders` after 60 s and
+"""Retried creates without a key (docs/api.md): the old app gives up on `POST orders` after 60 s and
 the user taps again, sending the same body with no `Idempotency-Key`. Within
 `AFTERSERVICE_DUPLICATE_WINDOW_S` (10 minutes) the same user's identical body is answered with the
 order it filed (200, `Idempotent-Replayed: true`), not filed twice.

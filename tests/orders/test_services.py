@@ -1,4 +1,4 @@
-"""`orders.services` and `PUT orders/<id>`: one transaction per request, the edit table of DESIGN.md §11
+"""`orders.services` and `PUT orders/<id>`: one transaction per request, the edit table of docs/workflow.md
 for each kind of content, deductions and charge numbers, `expected_status`. Most cases call the
 services directly; the atomicity and mobile-client cases go through `PUT orders/<id>` because that is
 where a client mixes several writes in one request."""
@@ -184,7 +184,7 @@ def _header_values(second_supplier: Any, second_specialist: Any) -> dict[str, tu
 
 
 HEADER_FIELDS = ["type", "customer_name", "accuser_name", "reason", "saler", "creator_name", "remark"]
-# Who may change the header at which status (DESIGN.md §11); nobody at the others.
+# Who may change the header at which status (the edit table); nobody at the others.
 HEADER_WRITERS = {Status.WAITING: "creator", Status.SERVICE_APPROVING: "service"}
 
 
@@ -278,7 +278,7 @@ def _write(kind: str, user: Any, order_id: int) -> None:
     writes[kind]()
 
 
-# Each kind of write, by whom and at which status it is allowed (DESIGN.md §11).
+# Each kind of write, by whom and at which status it is allowed (the edit table).
 RECORD_WRITES = {
     "put_abnormal_products": (Status.WAITING, "creator"),
     "add_abnormal_products": (Status.WAITING, "service"),

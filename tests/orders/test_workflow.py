@@ -1,4 +1,4 @@
-"""The approval chain through the API (DESIGN.md §6, §8), checked against the contract's role table
+"""The approval chain through the API (docs/workflow.md, docs/api.md), checked against the role table
 written out literally below — not read from `orders.workflow.STEPS`, so a wrong table in the code
 cannot test itself green.
 
@@ -35,7 +35,7 @@ from tests.helpers import (
 )
 
 # fmt: off
-# DESIGN.md §6: who may apply `done`/`reject` at each status (superusers always may).
+# docs/workflow.md, "The approval chain": who may apply `done`/`reject` at each status (superusers always may).
 ROLE_TABLE = (
     # status               who acts                 done →                reject →
     ("created",            (),                      "waiting",            None),  # the system, at creation
@@ -49,7 +49,7 @@ ROLE_TABLE = (
     ("finance_reviewing",  ("finance",),            "end",                "chief_reviewed"),
     ("end",                (),                      None,                 None),
 )
-# DESIGN.md §6: halt, resume, cancel — from which workflow statuses, to which (the creator or any role user).
+# docs/workflow.md: halt, resume, cancel — from which workflow statuses, to which (the creator or any role user).
 WORKFLOW_MOVES = {
     "halt":   (("in_progress",), "halt"),
     "resume": (("halt", "overdue"), "in_progress"),

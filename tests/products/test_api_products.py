@@ -1,4 +1,4 @@
-"""`GET all-products` (DESIGN.md §7): the catalogue, searchable by SKU or name, paginated."""
+"""`GET all-products` (docs/api.md): the catalogue, searchable by SKU or name, paginated."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""`GET supplier_user_matcher` (DESIGN.md §7): suppliers with their after-sales specialist."""
+"""`GET supplier_user_matcher` (docs/api.md): suppliers with their after-sales specialist."""
 
 import pytest
 

@@ -1,6 +1,6 @@
 """`manage.py recount`: compare the live-order counters with `COUNT(*)`; `--repair` fixes drift.
 
-Run it on a schedule (README "Operations"): it exits 1 and logs a warning when a counter drifted,
+Run it on a schedule (docs/operations.md, "Monitoring"): it exits 1 and logs a warning when a counter drifted,
 so a monitoring cron mail or log alert notices; `--repair` sets the drifted counters right."""
 
 import logging
