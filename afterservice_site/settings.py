@@ -15,8 +15,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 # A local checkout's own settings: `make run` / `make test` write `.env` (git-ignored) with a
 # random SECRET_KEY, so `.venv/bin/python manage.py ...` works as the README prints it. The
-# environment always wins; a production host sets its environment and has no such file.
-load_dotenv(BASE_DIR / ".env", override=False)
+# environment always wins; a production host sets its environment and has no such file
+# (`AFTERSERVICE_ENV_FILE` names another file, or one that does not exist).
+load_dotenv(os.environ.get("AFTERSERVICE_ENV_FILE") or BASE_DIR / ".env", override=False)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
