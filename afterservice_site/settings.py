@@ -15,8 +15,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 # A local checkout's own settings: `make run` / `make test` write `.env` (git-ignored) with a
 # random SECRET_KEY, so `.venv/bin/python manage.py ...` works as the README prints it. The
-# environment always wins; a production host sets its environment and has no such file.
-load_dotenv(BASE_DIR / ".env", override=False)
+# environment always wins; a production host sets its environment and has no such file
+# (`AFTERSERVICE_ENV_FILE` names another file, or one that does not exist).
+load_dotenv(os.environ.get("AFTERSERVICE_ENV_FILE") or BASE_DIR / ".env", override=False)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -133,6 +134,9 @@ def database_settings(environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 DATABASES = {"default": database_settings(os.environ)}
+# The statistics tables' covering indexes (INCLUDE columns) are PostgreSQL's; SQLite builds the
+# same indexes without them, which is all the embedded database needs: don't warn on every command.
+SILENCED_SYSTEM_CHECKS = ["models.W040"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -338,7 +338,7 @@ GLOSSARY = {
     # orders/exceptions.py
     "At most {max_length} items, not {length}.": "最多 {max_length} 项，而不是 {length} 项。",
     "last reject reason": "最近驳回原因",
-    "on behalf of": "客户端所填操作人",
+    "on behalf of": "代填人",
     "changes": "变更内容",
     "%(status)s (%(workflow)s)": "%(status)s（%(workflow)s）",
     "%(content)s cannot change while the order is %(state)s.": "订单处于“%(state)s”时，%(content)s不能修改。",

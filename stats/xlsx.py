@@ -9,7 +9,7 @@ never sit in memory at once.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -24,7 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from orders import selectors
+from orders.export import export_headers, export_rows
 from orders.models import Order
 from orders.workflow import Status
 from stats.selectors import CycleTime, OrderStats
@@ -153,71 +153,12 @@ def stats_xlsx_response(
 
 
 # --- A list of orders ---------------------------------------------------------------------------------
-def _label(name: str) -> str:
-    return str(capfirst(Order._meta.get_field(name).verbose_name))
-
-
-def _order_rows(sheet: WriteOnlyWorksheet, orders: QuerySet[Order]) -> Iterator[list[WriteOnlyCell]]:
-    yes, no = gettext("Yes"), gettext("No")
-    for order in selectors.orders_for_export(orders).iterator(chunk_size=CHUNK):
-        report = getattr(order, "duty_report", None)
-        compensation = report.compensation if report is not None else None
-        values = (
-            order.serial_number,
-            order.charge_number or "",
-            order.type,
-            order.get_reason_display(),
-            order.get_status_display(),
-            order.get_workflow_status_display(),
-            order.customer_name,
-            order.accuser_name,
-            order.creator_name,
-            order.saler_name,
-            order.remark,
-            " ".join(line.sku_code for line in order.abnormal_products.all()),
-            compensation,
-            order.deduction_total,
-            order.summitted_at,
-            order.created_at,
-            order.updated_at,
-            yes if order.is_deleted else no,
-        )
-        yield [_cell(sheet, value) for value in values]
-
-
 def orders_xlsx_response(orders: QuerySet[Order]) -> HttpResponse:
-    """The orders as a workbook with the columns of the admin's CSV export (same order, same labels):
-    money as numbers, times as Excel dates in TIME_ZONE. Write-only and streamed from a temporary
-    file, in chunks of 500 orders."""
+    """The orders as a workbook with the columns of the admin's CSV export (`orders.export`): money
+    as numbers, times as Excel dates in TIME_ZONE. Write-only and streamed from a temporary file."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(capfirst(Order._meta.verbose_name_plural)))
-    sheet.append(
-        _header(
-            sheet,
-            [
-                *(
-                    _label(name)
-                    for name in (
-                        "serial_number",
-                        "charge_number",
-                        "type",
-                        "reason",
-                        "status",
-                        "workflow_status",
-                        "customer_name",
-                        "accuser_name",
-                        "creator_name",
-                        "saler_name",
-                        "remark",
-                    )
-                ),
-                gettext("SKU codes"),
-                gettext("duty report compensation"),
-                gettext("deductions total"),
-                *(_label(name) for name in ("summitted_at", "created_at", "updated_at", "is_deleted")),
-            ],
-        )
-    )
-    for row in _order_rows(sheet, orders):
-        sheet.append(row)
+    sheet.append(_header(sheet, export_headers()))
+    for row in export_rows(orders):
+        sheet.append([_cell(sheet, value) for value in row])
     return _response(workbook, f"orders-{timezone.localdate():%Y%m%d}.xlsx")

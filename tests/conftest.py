@@ -107,6 +107,15 @@ def users(creator, other_creator, service_user, manager_user, chief_user, financ
 
 
 @pytest.fixture
+def staff(users):
+    """Every user of `users` with `is_staff` (needed to log in to the admin)."""
+    for user in users.values():
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return users
+
+
+@pytest.fixture
 def anon_client():
     return APIClient()
 

@@ -26,6 +26,44 @@ ORDERS = BASE + "orders"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+# The order's fields on the wire, every one of them, list and detail alike.
+ORDER_FIELDS = frozenset(
+    {
+        "id",
+        "serial_number",
+        "charge_number",
+        "type",
+        "customer_name",
+        "accuser_name",
+        "creator_name",
+        "saler",
+        "status",
+        "workflow_status",
+        "summitted_at",
+        "created_at",
+        "updated_at",
+        "remark",
+        "reason",
+        "last_reject_reason",
+        "abnormal_products",
+        "duty_report",
+        "tracks",
+        "deductions",
+        "attachments",
+        "operations",
+    }
+)
+
+
+def login(user: Any, **kwargs: Any) -> Any:
+    """A Django test client signed in as `user` (the admin's session)."""
+    from django.test import Client
+
+    client = Client(**kwargs)
+    client.force_login(user)
+    return client
+
+
 def order_url(order_id: int, suffix: str = "") -> str:
     return f"{ORDERS}/{order_id}{suffix}"
 

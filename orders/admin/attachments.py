@@ -144,31 +144,26 @@ class AttachmentsMixin(admin.ModelAdmin):
             and workflow.may_edit(order, request.user, Content.ATTACHMENTS)
         )
 
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        extra = dict(extra_context or {})
-        order = self.get_object(request, unquote(object_id))
-        if order is not None:
-            may_upload = self._may_upload(request, order)
-            extra["attachment_panel"] = {
-                "upload_form": UPLOAD_FORM_ID,
-                "remove_form": REMOVE_FORM_ID,
-                "may_upload": may_upload,
-                "upload_url": reverse("admin:orders_order_attachment_upload", args=[order.pk]),
-                "lines": line_choices(order) if may_upload else [],
-                "accept": ACCEPT,
-                "limit": gettext("JPEG, PNG, WebP or HEIC photos and PDF documents, at most %(mb)s MB each.")
-                % {"mb": uploads.max_file_bytes() // (1024 * 1024)},
-                "labels": {
-                    "title": gettext("Add a file"),
-                    "file": gettext("File"),
-                    "line": AbnormalProduct._meta.verbose_name,
-                    "remark": Attachment._meta.get_field("remark").verbose_name,
-                    "upload": gettext("Upload"),
-                },
-            }
-        return super().change_view(request, object_id, form_url, extra)
+    def attachment_panel(self, request: HttpRequest, order: Order) -> dict[str, Any]:
+        """The change page's attachment panel (`OrderAdmin.change_view` renders it)."""
+        may_upload = self._may_upload(request, order)
+        return {
+            "upload_form": UPLOAD_FORM_ID,
+            "remove_form": REMOVE_FORM_ID,
+            "may_upload": may_upload,
+            "upload_url": reverse("admin:orders_order_attachment_upload", args=[order.pk]),
+            "lines": line_choices(order) if may_upload else [],
+            "accept": ACCEPT,
+            "limit": gettext("JPEG, PNG, WebP or HEIC photos and PDF documents, at most %(mb)s MB each.")
+            % {"mb": uploads.max_file_bytes() // (1024 * 1024)},
+            "labels": {
+                "title": gettext("Add a file"),
+                "file": gettext("File"),
+                "line": AbnormalProduct._meta.verbose_name,
+                "remark": Attachment._meta.get_field("remark").verbose_name,
+                "upload": gettext("Upload"),
+            },
+        }
 
     def get_urls(self) -> list[Any]:
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"

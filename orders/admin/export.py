@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext
 
-from orders import selectors
-from orders.admin.common import field_label, local_time
+from orders.admin.common import local_time
+from orders.export import export_headers, export_rows
 from orders.models import Order
 
 # A cell starting with one of these is a formula to Excel ("CSV injection"); supplier names and
@@ -35,53 +36,21 @@ class _Echo:
         return value
 
 
+def _text(value: Any) -> Any:
+    """A value as the CSV file writes it: money with 2 places, times local, nothing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return local_time(value)
+    return value
+
+
 def _csv_rows(orders: QuerySet[Order]) -> Iterator[list[Any]]:
-    yield [
-        field_label("serial_number"),
-        field_label("charge_number"),
-        field_label("type"),
-        field_label("reason"),
-        field_label("status"),
-        field_label("workflow_status"),
-        field_label("customer_name"),
-        field_label("accuser_name"),
-        field_label("creator_name"),
-        field_label("saler_name"),
-        field_label("remark"),
-        gettext("SKU codes"),
-        gettext("duty report compensation"),
-        gettext("deductions total"),
-        field_label("summitted_at"),
-        field_label("created_at"),
-        field_label("updated_at"),
-        field_label("is_deleted"),
-    ]
-    yes, no = gettext("Yes"), gettext("No")
-    for order in selectors.orders_for_export(orders).iterator(chunk_size=500):
-        report = getattr(order, "duty_report", None)
-        yield [
-            _cell(value)
-            for value in (
-                order.serial_number,
-                order.charge_number or "",
-                order.type,
-                order.get_reason_display(),
-                order.get_status_display(),
-                order.get_workflow_status_display(),
-                order.customer_name,
-                order.accuser_name,
-                order.creator_name,
-                order.saler_name,
-                order.remark,
-                " ".join(line.sku_code for line in order.abnormal_products.all()),
-                f"{report.compensation:.2f}" if report is not None and report.compensation is not None else "",
-                f"{order.deduction_total:.2f}" if order.deduction_total is not None else "",
-                local_time(order.summitted_at),
-                local_time(order.created_at),
-                local_time(order.updated_at),
-                yes if order.is_deleted else no,
-            )
-        ]
+    yield export_headers()
+    for row in export_rows(orders):
+        yield [_cell(_text(value)) for value in row]
 
 
 def orders_csv_response(orders: QuerySet[Order]) -> StreamingHttpResponse:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -227,6 +228,17 @@ class OrderAdmin(WorkflowPanelMixin, AttachmentsMixin, BulkOperationsMixin, admi
             ),
         ]
         return own + super().get_urls()
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The order page with its workflow and attachment panels (the order read once for both)."""
+        extra = dict(extra_context or {})
+        order = self.get_object(request, unquote(object_id))
+        if order is not None:
+            extra["workflow_panel"] = self.workflow_panel(request, order)
+            extra["attachment_panel"] = self.attachment_panel(request, order)
+        return super().change_view(request, object_id, form_url, extra)
 
     def changeform_view(
         self,

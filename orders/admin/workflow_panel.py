@@ -34,31 +34,26 @@ class WorkflowPanelMixin(admin.ModelAdmin):
             return []
         return workflow.operations_for(order, request.user)
 
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        extra = dict(extra_context or {})
-        order = self.get_object(request, unquote(object_id))
-        if order is not None:
-            operations = self._operations(request, order)
-            extra["workflow_panel"] = {
-                "title": _("Workflow"),
-                "status": order.get_status_display(),
-                "workflow_status": order.get_workflow_status_display(),
-                "status_label": field_label("status"),
-                "workflow_status_label": field_label("workflow_status"),
-                "operations": [{"value": op, "label": Operation(op).label} for op in operations],
-                # What `done` still needs here, said before the button is pressed.
-                "missing": workflow.done_blocker(order) if Operation.DONE in operations else None,
-                "last_reject_reason": order.last_reject_reason,
-                "last_reject_label": Order._meta.get_field("last_reject_reason").verbose_name,
-                "unsaved_warning": _("This page has changes that are not saved; the operation would discard them."),
-                "url": reverse("admin:orders_order_operation", args=[order.pk]),
-                "expected_status": order.status,
-                "remark_label": _("Note for the journal (a reject needs its reason here)"),
-                "nothing_text": _("No workflow operation is open to you at this step."),
-            }
-        return super().change_view(request, object_id, form_url, extra)
+    def workflow_panel(self, request: HttpRequest, order: Order) -> dict[str, Any]:
+        """The change page's workflow panel (`OrderAdmin.change_view` renders it)."""
+        operations = self._operations(request, order)
+        return {
+            "title": _("Workflow"),
+            "status": order.get_status_display(),
+            "workflow_status": order.get_workflow_status_display(),
+            "status_label": field_label("status"),
+            "workflow_status_label": field_label("workflow_status"),
+            "operations": [{"value": op, "label": Operation(op).label} for op in operations],
+            # What `done` still needs here, said before the button is pressed.
+            "missing": workflow.done_blocker(order) if Operation.DONE in operations else None,
+            "last_reject_reason": order.last_reject_reason,
+            "last_reject_label": Order._meta.get_field("last_reject_reason").verbose_name,
+            "unsaved_warning": _("This page has changes that are not saved; the operation would discard them."),
+            "url": reverse("admin:orders_order_operation", args=[order.pk]),
+            "expected_status": order.status,
+            "remark_label": _("Note for the journal (a reject needs its reason here)"),
+            "nothing_text": _("No workflow operation is open to you at this step."),
+        }
 
     @staticmethod
     def _operation_label(operation: str) -> str:

@@ -18,7 +18,7 @@ from orders.models import AbnormalProduct, Deduction, DutyReport, Journal, Optio
 from orders.workflow import Operation, Status, WorkflowStatus
 from products.models import Product
 from tests.factories import ProductFactory, SupplierFactory, UserFactory, make_order
-from tests.helpers import advance, db_state
+from tests.helpers import advance, db_state, login
 
 CHANGELIST = "admin:orders_order_changelist"
 ROLES = ["service", "manager", "chief", "finance"]
@@ -34,15 +34,6 @@ ACTS_AT = {
 
 # --- Fixtures and helpers -------------------------------------------------------------------------
 @pytest.fixture
-def staff(users):
-    """The role users and the superuser, with `is_staff` (needed to log in to the admin)."""
-    for user in users.values():
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    return users
-
-
-@pytest.fixture
 def order(creator, suppliers, products):
     return make_order(
         creator,
@@ -50,12 +41,6 @@ def order(creator, suppliers, products):
         suppliers["accuser"],
         abnormal_products=[{"sku_code": "SKU-1", "remark": "划伤"}],
     )
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def change_url(order):

@@ -10,7 +10,6 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -23,6 +22,7 @@ from orders.models import Attachment, Journal, Order
 from orders.workflow import Operation, Status
 from tests import files
 from tests.factories import make_order
+from tests.helpers import login
 
 MiB = 1024 * 1024
 
@@ -36,23 +36,8 @@ def attachments_root(settings, tmp_path):
 
 
 @pytest.fixture
-def staff(users):
-    """Every user of the `users` fixture with `is_staff` (needed to log in to the admin)."""
-    for user in users.values():
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    return users
-
-
-@pytest.fixture
 def order(creator, suppliers, products):
     return make_order(creator, suppliers["customer"], suppliers["accuser"], abnormal_products=[{"sku_code": "SKU-1"}])
-
-
-def login(user, **kwargs):
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
 
 
 def change_url(order):

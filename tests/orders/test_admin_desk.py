@@ -7,30 +7,15 @@ from __future__ import annotations
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
-from django.test import Client
 from django.urls import reverse
 
 from orders import services
 from orders.models import Order
 from orders.workflow import Status
 from tests.factories import UserFactory, make_order
-from tests.helpers import advance, db_state
+from tests.helpers import advance, db_state, login
 
 CHANGELIST = reverse("admin:orders_order_changelist")
-
-
-@pytest.fixture
-def staff(users):
-    for user in users.values():
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    return users
-
-
-def login(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from tests.factories import (
 )
 from tests.helpers import (
     BASE,
+    ORDER_FIELDS,
     ORDERS,
     advance,
     assert_error,
@@ -27,32 +28,6 @@ from tests.helpers import (
     today,
     wire_datetime,
 )
-
-ORDER_FIELDS = {
-    "id",
-    "serial_number",
-    "charge_number",
-    "type",
-    "customer_name",
-    "accuser_name",
-    "creator_name",
-    "saler",
-    "status",
-    "workflow_status",
-    "summitted_at",
-    "created_at",
-    "updated_at",
-    "remark",
-    "reason",
-    "last_reject_reason",
-    "abnormal_products",
-    "duty_report",
-    "tracks",
-    "deductions",
-    "attachments",
-    "operations",
-}
-
 
 WIRE_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 

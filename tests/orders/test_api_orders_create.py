@@ -14,6 +14,7 @@ from tests.factories import (
     order_body,
 )
 from tests.helpers import (
+    ORDER_FIELDS,
     ORDERS,
     SHANGHAI,
     assert_field_error,
@@ -23,32 +24,6 @@ from tests.helpers import (
 )
 
 WIRE_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
-
-
-ORDER_FIELDS = {
-    "id",
-    "serial_number",
-    "charge_number",
-    "type",
-    "customer_name",
-    "accuser_name",
-    "creator_name",
-    "saler",
-    "status",
-    "workflow_status",
-    "summitted_at",
-    "created_at",
-    "updated_at",
-    "remark",
-    "reason",
-    "last_reject_reason",
-    "abnormal_products",
-    "duty_report",
-    "tracks",
-    "deductions",
-    "attachments",
-    "operations",
-}
 
 
 # --- The created order ----------------------------------------------------------------------------
