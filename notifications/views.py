@@ -11,6 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from afterservice_site.query import KnownQueryParametersMixin
 from notifications import selectors, services
 from notifications.serializers import MarkReadInput, MarkReadResult, NotificationListParams, NotificationSerializer
 
@@ -26,9 +27,10 @@ def _valid(serializer_class: type[serializers.Serializer], data: Any) -> Any:
     return serializer.validated_data
 
 
-class NotificationListView(GenericAPIView):
+class NotificationListView(KnownQueryParametersMixin, GenericAPIView):
     """`GET notifications`: the user's own, newest first, paginated."""
 
+    known_query_parameters = frozenset({"unread"})
     serializer_class = NotificationSerializer
     filter_backends: list[Any] = []
 
@@ -40,7 +42,7 @@ class NotificationListView(GenericAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class NotificationReadView(GenericAPIView):
+class NotificationReadView(KnownQueryParametersMixin, GenericAPIView):
     """`POST notifications/read` with `{"ids": [...]}` or `{"all": true}`."""
 
     serializer_class = MarkReadInput

@@ -184,3 +184,10 @@ def test_transition_through_the_api_reaches_the_next_actor_inbox(clients, users,
         ("todo", order.serial_number, "service_approving")
     ]
     assert clients["creator"].get(LIST).json()["data"] == []
+
+
+def test_unknown_query_parameter_answers_400_naming_it(clients):
+    response = clients["creator"].get(LIST, {"unraed": "1"})
+
+    assert response.status_code == 400
+    assert list(response.json()["data"]["errors"]) == ["unraed"]
