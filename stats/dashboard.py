@@ -51,10 +51,10 @@ def _figures(request: HttpRequest) -> tuple[Any, Figures | None]:
         return filterset, None
     scope = filters.scope(user=request.user, filterset=filterset)
     return filterset, Figures(
-        months=selectors.order_stats(figures=scope.figures, group_by="month"),
-        defendants=selectors.order_stats(figures=scope.figures, group_by="customer_name"),
-        abnormal_types=selectors.order_stats(figures=scope.figures, group_by="abnormal_type"),
-        cycle_times=selectors.cycle_times(stays=scope.stays, stay_months=scope.stay_months),
+        months=selectors.order_stats(scope=scope, group_by="month"),
+        defendants=selectors.order_stats(scope=scope, group_by="customer_name"),
+        abnormal_types=selectors.order_stats(scope=scope, group_by="abnormal_type"),
+        cycle_times=selectors.cycle_times(scope=scope),
     )
 
 

@@ -1,12 +1,16 @@
 """What the statistics read, all derived from the orders and their journal: a narrow copy of each live
-order's figures, each completed stay of an order in a status, and those stays counted per month,
-status and length. Kept by `stats.services.order_figures_refresh` in the transaction of every order
-write; rebuilt whole by `stats.services.figures_rebuild`.
+order's figures, each completed stay of an order in a status, those stays counted per month, status
+and length, and pre-counted totals — orders and money per group and per day, stays per length by
+the order's current state. Kept by `stats.services.order_figures_refresh` in the transaction of
+every order write; rebuilt whole by `stats.services.figures_rebuild`.
 
 Why: at 1M orders, counting claims per group with their money joins every order with its duty report
 and deductions (~3 s on PostgreSQL; ~0.8 s even against one row of money per order), and the time per
 step pairs each journal move with the order's next one (a window over ~7M journal rows) and ranks 7M
-stays (2-3 s even from a table of stays). docs/statistics.md has the measurements.
+stays (2-3 s even from a table of stays). Even the narrow tables grow with the history: reading
+them costs ~0.3 s at 1M orders against ~10 ms at 10k; the pre-counted totals keep the common
+requests (no filter, a status, a date range) as fast at 1M as at 10k. docs/statistics.md has the
+measurements.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.models import MAX_NAME, Order, Reason
 from orders.workflow import Status, WorkflowStatus
+
+# What `GET stats/orders` may group by: the month the order was filed (local time) or a column.
+GROUP_BY = ("month", "customer_name", "accuser_name", "type", "reason", "abnormal_type", "status")
 
 
 class OrderFigures(models.Model):
@@ -93,3 +100,74 @@ class StayMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.status} {self.tenths / 10}h ×{self.stays}"
+
+
+class GroupCount(models.Model):
+    """Live orders and their money per group of `GET stats/orders` (`kind`: one of GROUP_BY; `key`:
+    the group's value, a month as "YYYY-MM") and the orders' current status and workflow status:
+    the statistics of every live order, or of some statuses, from a few thousand rows at any number
+    of orders."""
+
+    kind = models.CharField(_("group by"), max_length=20)
+    key = models.CharField(_("group"), max_length=MAX_NAME)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    workflow_status = models.CharField(_("workflow status"), max_length=20, choices=WorkflowStatus.choices)
+    orders = models.IntegerField(_("orders"))
+    compensation = models.DecimalField(_("compensation"), max_digits=16, decimal_places=2)
+    deducted = models.DecimalField(_("deductions total"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("orders per group")
+        verbose_name_plural = _("orders per group")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key", "status", "workflow_status"], name="stats_groupcount_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}={self.key} {self.status}/{self.workflow_status} ×{self.orders}"
+
+
+class DayCount(models.Model):
+    """Live orders and their money per local day filed and current state: claims per month or per
+    status over any date range from one row per day and state."""
+
+    day = models.DateField(_("day"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    workflow_status = models.CharField(_("workflow status"), max_length=20, choices=WorkflowStatus.choices)
+    orders = models.IntegerField(_("orders"))
+    compensation = models.DecimalField(_("compensation"), max_digits=16, decimal_places=2)
+    deducted = models.DecimalField(_("deductions total"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("orders per day")
+        verbose_name_plural = _("orders per day")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "status", "workflow_status"], name="stats_daycount_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.status}/{self.workflow_status} ×{self.orders}"
+
+
+class StayCount(models.Model):
+    """How many completed stays in `status` lasted `tenths` (a `length_bucket`), counted by the
+    current state of their order (`order_status`, `order_workflow_status`): the cycle times of every
+    live order, or of the orders in a status, without reading their stays."""
+
+    order_status = models.CharField(_("order status"), max_length=20, choices=Status.choices)
+    order_workflow_status = models.CharField(_("order workflow status"), max_length=20, choices=WorkflowStatus.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    tenths = models.IntegerField(_("length (0.1 h)"))
+    stays = models.IntegerField(_("stays"))
+
+    class Meta:
+        verbose_name = _("stays per order state")
+        verbose_name_plural = _("stays per order state")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order_status", "order_workflow_status", "status", "tenths"], name="stats_staycount_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_status}/{self.order_workflow_status}: {self.status} {self.tenths / 10}h ×{self.stays}"

@@ -3,6 +3,7 @@
 Both read the statistics tables (`stats.models`), narrowed to the orders to count by
 `stats.filters.scope` (the user's visible orders with the filters of `GET orders`), and answer
 with one query: counting, summing and ranking happen in the database, never in a loop over orders.
+Where the scope offers pre-counted totals for the question, they are summed instead of the rows.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from orders import workflow
 from orders.workflow import Status, WorkflowStatus
-from stats.models import OrderFigures, Stay, StayMonth
+from stats.filters import Scope
+from stats.models import GROUP_BY
 from stats.services import BUCKET_SQL
 
-# What `GET stats/orders` may group by: the month the order was filed (local time) or a column.
-GROUP_BY = ("month", "customer_name", "accuser_name", "type", "reason", "abnormal_type", "status")
+__all__ = ["GROUP_BY", "CycleTime", "OrderStats", "cycle_times", "order_stats"]
 # Open claims: still moving, late, or halted — so that orders = in_progress + finished + cancelled.
 OPEN_WORKFLOW = (WorkflowStatus.IN_PROGRESS, WorkflowStatus.OVERDUE, WorkflowStatus.HALT)
 ZERO = Decimal("0.00")
@@ -39,29 +41,24 @@ class OrderStats:
     deducted: Decimal
 
 
-def order_stats(*, figures: QuerySet[OrderFigures], group_by: str) -> list[OrderStats]:
+def order_stats(*, scope: Scope, group_by: str) -> list[OrderStats]:
     """Orders per group with their workflow outcome and money: `compensation` sums the duty reports'
     compensation, `deducted` the deductions. Biggest group first (ties by key); months in calendar
     order. `group_by` is one of GROUP_BY."""
     if group_by not in GROUP_BY:
         raise ValueError(f"group_by must be one of {GROUP_BY}")
-    rows = (
-        figures.order_by()
-        .annotate(key=F(group_by))
-        .values("key")
-        .annotate(
-            n=Count("pk"),
-            open=Count("pk", filter=Q(workflow_status__in=OPEN_WORKFLOW)),
-            finished=Count("pk", filter=Q(workflow_status=WorkflowStatus.DONE)),
-            cancelled=Count("pk", filter=Q(workflow_status=WorkflowStatus.CANCEL)),
-            compensation=Sum("compensation"),
-            deducted=Sum("deducted"),
-        )
-        .order_by(*(("key",) if group_by == "month" else ("-n", "key")))
-    )
+    if scope.group_counts is not None:
+        rows = _summed(scope.group_counts.filter(kind=group_by), F("key"))
+    elif scope.day_counts is not None and group_by in ("month", "status"):
+        rows = _summed(scope.day_counts, TruncMonth("day") if group_by == "month" else F("status"))
+    else:
+        rows = _counted(scope.figures, F(group_by))
+    rows = rows.order_by(*(("group_key",) if group_by == "month" else ("-n", "group_key")))
     return [
         OrderStats(
-            key=f"{row['key']:%Y-%m}" if group_by == "month" else row["key"],
+            key=row["group_key"]
+            if isinstance(row["group_key"], str)
+            else f"{row['group_key']:%Y-%m}",  # a month: a date or "YYYY-MM"
             orders=row["n"],
             in_progress=row["open"],
             finished=row["finished"],
@@ -71,6 +68,42 @@ def order_stats(*, figures: QuerySet[OrderFigures], group_by: str) -> list[Order
         )
         for row in rows
     ]
+
+
+def _counted(figures: QuerySet[Any], key: Any) -> QuerySet[Any]:
+    """Groups of order figures, one row per order."""
+    return (
+        figures.order_by()
+        .annotate(group_key=key)
+        .values("group_key")
+        .annotate(
+            n=Count("pk"),
+            open=Count("pk", filter=Q(workflow_status__in=OPEN_WORKFLOW)),
+            finished=Count("pk", filter=Q(workflow_status=WorkflowStatus.DONE)),
+            cancelled=Count("pk", filter=Q(workflow_status=WorkflowStatus.CANCEL)),
+            compensation=Sum("compensation"),
+            deducted=Sum("deducted"),
+        )
+    )
+
+
+def _summed(counts: QuerySet[Any], key: Any) -> QuerySet[Any]:
+    """Groups of pre-counted totals (GroupCount, DayCount): the same columns as `_counted`; a group
+    whose orders all moved away (its rows count 0) is left out."""
+    return (
+        counts.order_by()
+        .annotate(group_key=key)
+        .values("group_key")
+        .annotate(
+            n=Sum("orders"),
+            open=Sum("orders", filter=Q(workflow_status__in=OPEN_WORKFLOW), default=0),
+            finished=Sum("orders", filter=Q(workflow_status=WorkflowStatus.DONE), default=0),
+            cancelled=Sum("orders", filter=Q(workflow_status=WorkflowStatus.CANCEL), default=0),
+            compensation=Sum("compensation"),
+            deducted=Sum("deducted"),
+        )
+        .filter(n__gt=0)
+    )
 
 
 # --- Cycle times ------------------------------------------------------------------------------------
@@ -94,7 +127,7 @@ class CycleTime:
 # instead of every stay (at 1M orders: 7M stays, a 2-3 s sort). A bucket is a stay's length rounded
 # to 0.1 h below 100 h and to the hour above (`stats.models.length_bucket`): rounding is monotonic, so
 # the nearest-rank percentile of the buckets is the percentile of the stays, rounded the same way.
-# Whole months come pre-counted from StayMonth; single stays are counted for the rest.
+# Pre-counted stays (StayMonth, StayCount) come as histogram rows; single stays are counted for the rest.
 _CYCLE_SQL = """
 WITH counted AS ({parts}),
 histogram AS (SELECT status, tenths, SUM(n) AS n FROM counted GROUP BY status, tenths),
@@ -117,25 +150,23 @@ def _hours(tenths: Any) -> float | None:
     return None if tenths is None else round(float(tenths) / 10, 1)
 
 
-def cycle_times(
-    *, stays: tuple[QuerySet[Stay], ...], stay_months: QuerySet[StayMonth] | None = None
-) -> list[CycleTime]:
-    """Per status of the chain (waiting … finance_reviewing, in that order): the completed stays —
-    the rows of each queryset of `stays` plus the counts of `stay_months` — their count, median and
-    90th percentile in hours. A status visited twice by one order (after a reject) counts two stays;
-    a stay still going on (the order sits there now) is not among them."""
+def cycle_times(*, scope: Scope) -> list[CycleTime]:
+    """Per status of the chain (waiting … finance_reviewing, in that order): the completed stays of
+    the scope's orders — its single stays plus its pre-counted ones — their count, median and 90th
+    percentile in hours. A status visited twice by one order (after a reject) counts two stays; a
+    stay still going on (the order sits there now) is not among them."""
     parts, params, db = [], [], None
-    for queryset in stays:
+    for queryset in scope.stays:
         sql, stay_params = queryset.order_by().values("status", "seconds").query.sql_with_params()
         bucket = BUCKET_SQL.format(s="s.seconds")
         parts.append(f"SELECT s.status, {bucket} AS tenths, 1 AS n FROM ({sql}) s")  # noqa: S608 - ORM-compiled
         params.extend(stay_params)
         db = queryset.db
-    if stay_months is not None:
-        sql, month_params = stay_months.order_by().values("status", "tenths", "stays").query.sql_with_params()
+    for queryset in scope.stay_counts:
+        sql, count_params = queryset.order_by().values("status", "tenths", "stays").query.sql_with_params()
         parts.append(f"SELECT m.status, m.tenths, m.stays AS n FROM ({sql}) m")  # noqa: S608 - ORM-compiled
-        params.extend(month_params)
-        db = stay_months.db
+        params.extend(count_params)
+        db = queryset.db
     found = {}
     if parts:
         with connections[db].cursor() as cursor:

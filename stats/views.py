@@ -51,7 +51,7 @@ class OrderStatsView(StatsView):
     def get(self, request: Request) -> Response:
         params = OrderStatsParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        rows = selectors.order_stats(figures=self.scope().figures, group_by=params.validated_data["group_by"])
+        rows = selectors.order_stats(scope=self.scope(), group_by=params.validated_data["group_by"])
         return Response(self.get_serializer(rows, many=True).data)
 
 
@@ -62,6 +62,5 @@ class CycleTimesView(StatsView):
 
     @extend_schema(tags=STATS, parameters=openapi_parameters(), responses=CycleTimeSerializer(many=True))
     def get(self, request: Request) -> Response:
-        scope = self.scope()
-        rows = selectors.cycle_times(stays=scope.stays, stay_months=scope.stay_months)
+        rows = selectors.cycle_times(scope=self.scope())
         return Response(self.get_serializer(rows, many=True).data)

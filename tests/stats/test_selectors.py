@@ -26,12 +26,11 @@ def scope_for(user, params):
 
 
 def stats_for(user, group_by, **params):
-    return selectors.order_stats(figures=scope_for(user, params).figures, group_by=group_by)
+    return selectors.order_stats(scope=scope_for(user, params), group_by=group_by)
 
 
 def cycle_for(user, **params):
-    scope = scope_for(user, params)
-    return {row.status: row for row in selectors.cycle_times(stays=scope.stays, stay_months=scope.stay_months)}
+    return {row.status: row for row in selectors.cycle_times(scope=scope_for(user, params))}
 
 
 # Everything a role user sees: o1, o2, o3, o5 (o4 is soft-deleted).
@@ -107,7 +106,7 @@ def test_order_stats_no_visible_orders_empty(db, users):
 
 def test_order_stats_unknown_group_refused(db, users):
     with pytest.raises(ValueError, match="group_by"):
-        selectors.order_stats(figures=scope_for(users["service"], {}).figures, group_by="remark")
+        selectors.order_stats(scope=scope_for(users["service"], {}), group_by="remark")
 
 
 # Completed stays of o1, o2, o3, o5 in hours (o4's are not counted):
@@ -181,3 +180,41 @@ def test_cycle_times_o5_counted_in_its_local_month(dataset):
     assert found["waiting"] == CycleTime("waiting", 1, 4.3, 4.3)
     found = cycle_for(dataset.users["service"], created_after="2026-02-01", created_before="2026-02-28")
     assert found["waiting"] == CycleTime("waiting", 3, 1.0, 3.0)  # o2: 1 and 0.5, o3: 3
+
+
+PRE_COUNTED = [
+    ({}, "group_counts"),
+    ({"status": "service_approving"}, "group_counts"),
+    ({"status": "service_approving,end", "workflow_status": "in_progress,done"}, "group_counts"),
+    ({"workflow_status": "cancel"}, "group_counts"),
+    ({"created_after": "2026-01-10", "created_before": "2026-03-01"}, "day_counts"),
+    ({"created_after": "2026-02-01", "status": "service_approving"}, "day_counts"),
+    ({"created_before": "2026-02-28", "workflow_status": "in_progress"}, "day_counts"),
+]
+
+
+@pytest.mark.parametrize(("params", "counts"), PRE_COUNTED)
+def test_pre_counted_totals_equal_the_orders_counted_one_by_one(dataset, params, counts):
+    # The filters role users send most (none, statuses, a date range) are answered from totals kept
+    # per group, day and order state; the same filters plus one matching every order go through
+    # the orders themselves. Every group_by and the cycle times must agree.
+    service = dataset.users["service"]
+    scope = scope_for(service, params)
+    assert getattr(scope, counts) is not None
+    assert scope_for(service, {**params, "key_word": "划伤"}).group_counts is None
+    for group_by in selectors.GROUP_BY:
+        assert stats_for(service, group_by, **params) == stats_for(service, group_by, key_word="划伤", **params)
+    assert cycle_for(service, **params) == cycle_for(service, key_word="划伤", **params)
+
+
+def test_pre_counted_totals_follow_a_move_away_and_leave_no_empty_group(dataset):
+    # A new order is the only one against 被告丙; deleted, its group disappears, not a row of zeros.
+    from orders import services
+    from tests.factories import SupplierFactory, make_order
+
+    service, creator = dataset.users["service"], dataset.users["creator"]
+    order = make_order(creator, SupplierFactory(name="被告丙"), SupplierFactory(name="原告丁"), reason="其它")
+    assert [row.key for row in stats_for(service, "customer_name")] == ["被告甲", "被告丙", "被告乙"]
+    services.order_delete(user=creator, order_id=order.pk)
+    assert [row.key for row in stats_for(service, "customer_name")] == ["被告甲", "被告乙"]
+    assert stats_for(service, "accuser_name") == [row("原告丙", 4, 2, 1, 1, "1500.00", "1000.00")]

@@ -7,16 +7,37 @@ import pytest
 from orders import services
 from orders.exceptions import InvalidInput
 from orders.models import Journal
-from stats.models import OrderFigures, Stay, StayMonth
+from stats.models import DayCount, GroupCount, OrderFigures, Stay, StayCount, StayMonth
 from stats.services import figures_rebuild, order_figures_refresh
 from tests.factories import make_order
 
 
 def snapshot():
+    """Every statistics table (pre-counted rows that went back to 0 count as absent)."""
     figures = sorted(OrderFigures.objects.values_list(*(f.attname for f in OrderFigures._meta.concrete_fields)))
     stays = sorted(Stay.objects.values_list("order_id", "status", "seconds", "created_at"))
     months = sorted(StayMonth.objects.filter(stays__gt=0).values_list("month", "status", "tenths", "stays"))
-    return figures, stays, months
+    by_state = sorted(StayCount.objects.filter(stays__gt=0).values_list(*_columns(StayCount)))
+    money = ["orders", "compensation", "deducted"]
+    groups = sorted(
+        (*row[:-3], *_money(row[-3:]))
+        for row in GroupCount.objects.filter(orders__gt=0).values_list(*_columns(GroupCount))
+    )
+    days = sorted(
+        (*row[:-3], *_money(row[-3:])) for row in DayCount.objects.filter(orders__gt=0).values_list(*_columns(DayCount))
+    )
+    assert _columns(GroupCount)[-3:] == _columns(DayCount)[-3:] == money
+    return figures, stays, months, by_state, groups, days
+
+
+def _columns(model):
+    return [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+
+
+def _money(values):
+    # SQLite sums decimals as floating point: compare to the cent.
+    orders, compensation, deducted = values
+    return orders, Decimal(compensation).quantize(Decimal("0.01")), Decimal(deducted).quantize(Decimal("0.01"))
 
 
 def test_figures_rebuild_equals_what_the_services_kept(dataset):
