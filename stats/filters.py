@@ -4,7 +4,6 @@ the same `OrderFilter`, so the two stay one thing — applied to the statistics 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ from orders.filters import OrderFilter
 from orders.selectors import orders_visible_to
 from orders.workflow import has_any_role
 from stats.models import DayCount, GroupCount, OrderFigures, Stay, StayCount, StayMonth
+from stats.selectors import Scope
 
 DATE_FILTERS = frozenset({"created_after", "created_before"})
 
@@ -22,21 +22,6 @@ DATE_FILTERS = frozenset({"created_after", "created_before"})
 # Order filters the statistics tables carry themselves (same field names as on the order).
 STATE_FILTERS = frozenset({"status", "workflow_status"})
 FIGURE_FILTERS = DATE_FILTERS | STATE_FILTERS | {"reason", "customer_name", "accuser_name", "type"}
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The statistics rows of the counted orders: their figures; their stays as single rows (each
-    queryset of `stays`) plus pre-counted ones (each queryset of `stay_counts`: StayMonth or
-    StayCount rows). Where the filters allow, the orders' totals come pre-counted too:
-    `group_counts` (GroupCount rows: every group_by) or `day_counts` (DayCount rows of the date
-    range: by month or status); None where they do not."""
-
-    figures: QuerySet[OrderFigures]
-    stays: tuple[QuerySet[Stay], ...] = ()
-    stay_counts: tuple[QuerySet[Any], ...] = ()
-    group_counts: QuerySet[GroupCount] | None = None
-    day_counts: QuerySet[DayCount] | None = None
 
 
 def order_filter(*, request: Any, params: Mapping[str, Any]) -> OrderFilter:

@@ -18,14 +18,28 @@ from django.db.models.functions import TruncMonth
 
 from orders import workflow
 from orders.workflow import Status, WorkflowStatus
-from stats.filters import Scope
-from stats.models import GROUP_BY
+from stats.models import GROUP_BY, DayCount, GroupCount, OrderFigures, Stay
 from stats.services import BUCKET_SQL
 
-__all__ = ["GROUP_BY", "CycleTime", "OrderStats", "cycle_times", "order_stats"]
+__all__ = ["GROUP_BY", "CycleTime", "OrderStats", "Scope", "cycle_times", "order_stats"]
 # Open claims: still moving, late, or halted — so that orders = in_progress + finished + cancelled.
 OPEN_WORKFLOW = (WorkflowStatus.IN_PROGRESS, WorkflowStatus.OVERDUE, WorkflowStatus.HALT)
 ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The statistics rows of the counted orders: their figures; their stays as single rows (each
+    queryset of `stays`) plus pre-counted ones (each queryset of `stay_counts`: StayMonth or
+    StayCount rows). Where the filters allow, the orders' totals come pre-counted too:
+    `group_counts` (GroupCount rows: every group_by) or `day_counts` (DayCount rows of the date
+    range: by month or status); None where they do not."""
+
+    figures: QuerySet[OrderFigures]
+    stays: tuple[QuerySet[Stay], ...] = ()
+    stay_counts: tuple[QuerySet[Any], ...] = ()
+    group_counts: QuerySet[GroupCount] | None = None
+    day_counts: QuerySet[DayCount] | None = None
 
 
 @dataclass(frozen=True)
