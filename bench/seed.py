@@ -220,6 +220,17 @@ class Tables:
         return self.models[key]._meta.db_table
 
 
+def compensation(index: int) -> str:
+    """The duty report's compensation of order `index` (0-based)."""
+    return f"{(index % 6 + 1) * 5000}.00"
+
+
+def deduction_amount(index: int, k: int) -> str:
+    """The order's 2 deductions: 60% and 40% of the compensation, which they must add up to before
+    finance approves (`orders.workflow.done_blocker`)."""
+    return f"{(index % 6 + 1) * (3000 if k == 0 else 2000)}.00"
+
+
 class Generator:
     """Deterministic rows for orders `start..end-1` (ids are explicit; children ids derive from them)."""
 
@@ -319,13 +330,13 @@ class Generator:
                 )  # fmt: skip
                 rows["deduction"].append(
                     (
-                        str(oid * 2 - 1 + k), str(oid), f"{(index % 6 + 1) * 500 + k * 50}.00",
+                        str(oid * 2 - 1 + k), str(oid), deduction_amount(index, k),
                         t if k == 0 else f, "扣款", ts(created + timedelta(hours=3)), ts(created + timedelta(hours=3)),
                     )
                 )  # fmt: skip
             duty = (
                 ABNORMAL_TYPES[index % len(ABNORMAL_TYPES)], ABNORMAL_REASONS[index % len(ABNORMAL_REASONS)],
-                "处罚" if index % 4 else "不处罚", "成品供应商", f"{(index % 6 + 1) * 5000}.00", customer[1],
+                "处罚" if index % 4 else "不处罚", "成品供应商", compensation(index), customer[1],
                 str(customer[0]), f"{created + timedelta(days=1):%Y-%m-%d}",
             )  # fmt: skip
             rows["duty"].append((str(oid), str(oid), *duty, created_s, created_s))
@@ -387,7 +398,7 @@ class Generator:
                     "id": oid * 2 - 1 + k,
                     "action": "create",
                     "fields": {
-                        "compensation": [None, f"{(index % 6 + 1) * 500 + k * 50}.00"],
+                        "compensation": [None, deduction_amount(index, k)],
                         "has_receipt": [None, k == 0],
                         "remark": [None, "扣款"],
                     },
