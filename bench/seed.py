@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import random
 import sys
@@ -220,6 +219,22 @@ class Tables:
         return self.models[key]._meta.db_table
 
 
+# The `changes` JSON of those `done` rows, as json.dumps(..., ensure_ascii=False, separators=(",", ":"))
+# writes it, by str.format (a sixth of the generator's time with json.dumps at 1M). The values
+# have no quote, backslash, tab or newline: the text is valid JSON and valid COPY text.
+DUTY_REPORT_CHANGES = (
+    '[{{"record":"duty_report","id":{oid},"action":"create","fields":{{"abnormal_type":[null,"{0}"],'
+    '"abnormal_reason":[null,"{1}"],"publishment":[null,"{2}"],"publish_to":[null,"{3}"],'
+    '"compensation":[null,"{4}"],"duty_to_id":[null,{6}],"duty_to":[null,"{5}"],"duty_date":[null,"{7}"]}}}}]'
+)
+DEDUCTION_CHANGES = (
+    '[{{"record":"deduction","id":{0},"action":"create","fields":{{"compensation":[null,"{1}"],'
+    '"has_receipt":[null,true],"remark":[null,"扣款"]}}}},'
+    '{{"record":"deduction","id":{2},"action":"create","fields":{{"compensation":[null,"{3}"],'
+    '"has_receipt":[null,false],"remark":[null,"扣款"]}}}}]'
+)
+
+
 def compensation(index: int) -> str:
     """The duty report's compensation of order `index` (0-based)."""
     return f"{(index % 6 + 1) * 5000}.00"
@@ -254,7 +269,7 @@ class Generator:
         self.live: Counter[tuple[str, str]] = Counter()
 
     def ts(self, value: datetime) -> str:
-        return f"{value:%Y-%m-%d %H:%M:%S}{self.tz}"
+        return str(value)[:19] + self.tz  # "YYYY-MM-DD HH:MM:SS" (str() is faster than strftime)
 
     def chunk(self, start: int, end: int) -> dict[str, list[tuple[Any, ...]]]:
         rng = random.Random(self.seed * 1_000_003 + start)
@@ -378,37 +393,13 @@ class Generator:
         some: the specialist files the duty report with the `done` out of service_approving and
         the deductions with the one out of service_approved. Other moves change nothing else."""
         if source == "service_approving":
-            abnormal_type, abnormal_reason, publishment, publish_to, compensation, duty_to, duty_to_id, day = duty
-            fields = {
-                "abnormal_type": [None, abnormal_type],
-                "abnormal_reason": [None, abnormal_reason],
-                "publishment": [None, publishment],
-                "publish_to": [None, publish_to],
-                "compensation": [None, compensation],
-                "duty_to_id": [None, int(duty_to_id)],
-                "duty_to": [None, duty_to],
-                "duty_date": [None, day],
-            }
-            entries = [{"record": "duty_report", "id": oid, "action": "create", "fields": fields}]
-        elif source == "service_approved":
+            return DUTY_REPORT_CHANGES.format(*duty, oid=oid)
+        if source == "service_approved":
             index = oid - 1
-            entries = [
-                {
-                    "record": "deduction",
-                    "id": oid * 2 - 1 + k,
-                    "action": "create",
-                    "fields": {
-                        "compensation": [None, deduction_amount(index, k)],
-                        "has_receipt": [None, k == 0],
-                        "remark": [None, "扣款"],
-                    },
-                }
-                for k in range(2)
-            ]
-        else:
-            return "[]"
-        # No backslash, tab or newline in these values: the text is also valid COPY text.
-        return json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+            return DEDUCTION_CHANGES.format(
+                oid * 2 - 1, deduction_amount(index, 0), oid * 2, deduction_amount(index, 1)
+            )
+        return "[]"
 
 
 # --- Writers -------------------------------------------------------------------------------------------
