@@ -330,13 +330,15 @@ def _spread_ids(scale: int, count: int = 2000) -> list[int]:
 
 
 def done_ids() -> list[int]:
-    """In-progress orders below the end of the chain, newest first, that `done` can walk to the end:
-    with a duty report (`orders.workflow.done_blocker` wants one after service_approved), so not
-    the `create` scenario's orders."""
+    """Orders in progress or overdue below the end of the chain, newest first, that `done` can walk
+    to the end: with a duty report (`orders.workflow.done_blocker` wants one after
+    service_approved), so not the `create` scenario's orders."""
     from orders.models import Order
 
     return list(
-        Order.objects.filter(is_deleted=False, workflow_status="in_progress", duty_report__isnull=False)
+        Order.objects.filter(
+            is_deleted=False, workflow_status__in=["in_progress", "overdue"], duty_report__isnull=False
+        )
         .exclude(status="end")
         .order_by("-id")
         .values_list("id", flat=True)[:50_000]
