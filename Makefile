@@ -55,8 +55,9 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# SCALE=N: one scale; SCALES=10000,1000000: several side by side (bench/run.py --help).
 bench: install-dev
-	$(BIN)/python bench/run.py $(if $(SCALE),--scale $(SCALE)) $(BENCH_ARGS)
+	$(BIN)/python bench/run.py $(if $(SCALE),--scale $(SCALE)) $(if $(SCALES),--scales $(SCALES)) $(BENCH_ARGS)
 
 fuzz: install-dev
 	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)

@@ -1,7 +1,9 @@
 """The floor: the cheapest honest way to serve `GET orders` — a bare WSGI app, no framework.
 
 Per request: one raw SQL query per table (count, the order page joined with its duty report,
-abnormal products, tracks, deductions), dicts built by hand, `json.dumps`. No authentication,
+abnormal products, tracks, deductions), dicts built by hand, `json.dumps`. Attachments, like the
+API, cost no query when no order of the page has any (`attachment_count`); the benchmark's orders
+have none, and a page with some is refused (the floor does not render them). No authentication,
 no middleware, no throttling: everything the real endpoint spends beyond this is overhead, and
 `bench/run.py` prints list-throughput ÷ floor-throughput. It answers the same bytes as the API for
 the same user and page (the driver checks that before measuring).
@@ -50,7 +52,7 @@ SELECT o.id, o.serial_number, o.charge_number, o.type, o.customer_name, o.accuse
        o.creator_name, o.saler_name, o.status, o.workflow_status, o.summitted_at, o.created_at,
        o.updated_at, o.remark, o.reason,
        d.id, d.abnormal_type, d.abnormal_reason, d.publishment, d.publish_to, d.compensation,
-       d.duty_to_supplier_id, d.duty_to, d.duty_date
+       d.duty_to_supplier_id, d.duty_to, d.duty_date, o.last_reject_reason, o.attachment_count
 FROM orders_order o LEFT JOIN orders_dutyreport d ON d.order_id = o.id
 WHERE {where} ORDER BY o.updated_at DESC, o.id DESC LIMIT {limit} OFFSET {offset}
 """
@@ -118,7 +120,7 @@ def operations(status: str, workflow: str, creator_id: int) -> list[str]:
     actors, has_done, has_reject = STEPS[status]
     acts = IS_SUPERUSER or bool(mine.intersection(actors))
     writes = IS_SUPERUSER or bool(mine.intersection(WRITERS))
-    chain = workflow == "in_progress" and bool(actors)
+    chain = workflow in ("in_progress", "overdue") and bool(actors)  # workflow.ACTIONABLE
     result = []
     if chain and has_done and acts:
         result.append("done")
@@ -184,6 +186,7 @@ def order_page(query: dict[str, list[str]]) -> dict[str, Any] | str:
             "updated_at": when(r[13]),
             "remark": r[14],
             "reason": r[15],
+            "last_reject_reason": r[25],
             "abnormal_products": [],
             "duty_report": None
             if r[16] is None
@@ -199,8 +202,11 @@ def order_page(query: dict[str, list[str]]) -> dict[str, Any] | str:
             },
             "tracks": [],
             "deductions": [],
+            "attachments": [],
             "operations": operations(r[9], r[10], r[6]),
         }
+        if r[26]:
+            return "the floor does not render attachments (the benchmark's orders have none)"
         orders.append(order)
         by_id[r[0]] = order
     if by_id:
@@ -246,7 +252,7 @@ def application(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
     result = order_page(query)
     if isinstance(result, str):
-        return bad_request(start_response, result)
+        return bad_request(start_response, result)  # a 400: the driver counts it as an error
     body = json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode()
     start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return [body]
