@@ -23,11 +23,15 @@ rebuilt from the loaded rows (`stats.services.figures_rebuild`), then VACUUM ANA
 ANALYZE) of every table of the stats app. The log ends with the time split (load, index builds,
 VACUUM ANALYZE, counters, statistics rebuild), which `seed()` also returns.
 
-The mix is what a live system looks like after a while: most orders finished long ago, ~12% in
-progress (spread over the 9 active steps, recently updated), some cancelled, halted or overdue;
-about 0.5% soft-deleted — the same shares at every scale, so a longer history also has more open
-orders. Users: one superuser (`bench_admin`), one `service` user (`bench_service`) who drives
-the reads, ~1 plain creator per 5,000 orders, 20 specialists.
+The mix is what a live system looks like after a while: claims filed in the last OPEN_DAYS days
+are ~12% in progress (spread over the 9 active steps, recently updated), 2% overdue, 6%
+cancelled, 2% halted, the rest finished; older ones were settled long ago — finished, cancelled
+(6%) or halted for good (2%). A longer history therefore has the same open orders as a short one,
+as a factory filing a few hundred claims a day would: 10,000 orders (a month) are all recent,
+1,000,000 (8 years) hold the same ~15,000 recent ones. About 0.5% are soft-deleted.
+
+Users: one superuser (`bench_admin`), one `service` user (`bench_service`) who drives the reads,
+~1 plain creator per 5,000 orders, 20 specialists.
 
 Run through `bench/run.py`; alone: `DATABASE_URL=... python bench/seed.py --scale 10000` after
 `manage.py migrate` on an empty database.
@@ -69,6 +73,8 @@ ABNORMAL_REASONS = ["生产质量把控问题", "不能如期交货", "成品工
 REMARKS = ["表面划伤，需返工", "颜色与样品不符", "到货延期三天", "包装破损导致变形", "五金件缺失", "尺寸偏差超出公差"]
 TRACK_REMARKS = ["已联系供应商核实", "供应商已确认问题", "等待返工结果", "已安排现场检查"]
 CHUNK = 5_000  # orders per write
+# Orders filed in the last OPEN_DAYS days may still be open; older ones are settled.
+OPEN_DAYS = 45
 PER_DAY = 333  # orders filed a day, at every scale
 DAYS_MIN = 30
 
@@ -288,18 +294,19 @@ class Generator:
             serial = f"SH{serial_day:%Y%m%d}{seq + 1:04d}"
             charge = f"CH{serial_day:%Y%m%d}{seq + 1:04d}"
             roll = rng.random()
-            if roll < 0.12:  # in progress, recently moved
+            recent = created >= self.now - timedelta(days=OPEN_DAYS)
+            if recent and roll < 0.12:  # in progress, recently moved
                 workflow, step = "in_progress", rng.randrange(len(ACTIVE))
             elif roll < 0.18:
                 workflow, step = "cancel", rng.randrange(len(ACTIVE))
             elif roll < 0.20:
                 workflow, step = "halt", rng.randrange(len(ACTIVE))
-            elif roll < 0.22:
+            elif recent and roll < 0.22:
                 workflow, step = "overdue", rng.randrange(len(ACTIVE))
             else:
                 workflow, step = "done", len(CHAIN) - 1
             status = CHAIN[step]
-            if workflow in ("in_progress", "overdue", "halt") and created < self.now - timedelta(days=20):
+            if workflow in ("in_progress", "overdue") and created < self.now - timedelta(days=20):
                 updated = self.now - timedelta(seconds=rng.randrange(20 * 86400))
                 updated = max(updated, created + timedelta(minutes=5))
             else:
