@@ -16,7 +16,17 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from orders.models import Deduction, Journal, Order
-from stats.models import GROUP_BY, DayCount, GroupCount, OrderFigures, Stay, StayCount, StayMonth, length_bucket
+from stats.models import (
+    GROUP_BY,
+    DayCount,
+    GroupCount,
+    OrderFigures,
+    Stay,
+    StayCount,
+    StayMonth,
+    StayTotal,
+    length_bucket,
+)
 
 ZERO = Decimal("0.00")
 _ORDER_COLUMNS = ("created_at", "customer_name", "accuser_name", "type", "reason", "status", "workflow_status")
@@ -29,7 +39,7 @@ def local_month(moment: datetime) -> date:
 
 def order_figures_refresh(*, order_id: int) -> None:
     """Derives the order's `OrderFigures` row and its `Stay` rows again from the order, its duty
-    report, deductions and journal, and moves the pre-counted totals (`StayMonth`, `GroupCount`,
+    report, deductions and journal, and moves the pre-counted totals (`StayMonth`, `StayTotal`, `GroupCount`,
     `DayCount`, `StayCount`) by the difference; a soft-deleted order keeps none of them.
 
     Call it inside the transaction of every service that changes an order, its status, duty report
@@ -97,6 +107,12 @@ def order_figures_refresh(*, order_id: int) -> None:
         ("month", "status", "tenths"),
         ("stays",),
         _delta({(month, *k): (n,) for k, n in new.items()}, {(month, *k): (n,) for k, n in old.items()}),
+    )
+    _add(
+        StayTotal,
+        ("status", "tenths"),
+        ("stays",),
+        _delta({k: (n,) for k, n in new.items()}, {k: (n,) for k, n in old.items()}),
     )
     _add(
         StayCount,
@@ -212,7 +228,7 @@ def figures_rebuild() -> tuple[int, int]:
     Returns (orders, stays) written."""
     q = connection.ops.quote_name
     figures, stays, months = (q(model._meta.db_table) for model in (OrderFigures, Stay, StayMonth))
-    stay_counts = q(StayCount._meta.db_table)
+    stay_counts, stay_totals = q(StayCount._meta.db_table), q(StayTotal._meta.db_table)
     orders, journal = q(Order._meta.db_table), q(Journal._meta.db_table)
     deducted = (
         Deduction.objects.filter(order_id=OuterRef("pk")).order_by().values("order_id").annotate(t=Sum("compensation"))
@@ -231,7 +247,14 @@ def figures_rebuild() -> tuple[int, int]:
     select, params = source.query.sql_with_params()
     columns = ", ".join(("order_id", *_ORDER_COLUMNS, "month", "abnormal_type", "compensation", "deducted"))
     with connection.cursor() as cursor:
-        for table in (stay_counts, months, stays, figures, *(q(m._meta.db_table) for m in (GroupCount, DayCount))):
+        for table in (
+            stay_totals,
+            stay_counts,
+            months,
+            stays,
+            figures,
+            *(q(m._meta.db_table) for m in (GroupCount, DayCount)),
+        ):
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - table names from the models
         cursor.execute(f"INSERT INTO {figures} ({columns}) {select}", params)
         written_orders = cursor.rowcount
@@ -264,6 +287,10 @@ def figures_rebuild() -> tuple[int, int]:
             FROM {stays} s JOIN {figures} f ON f.order_id = s.order_id
             GROUP BY f.status, f.workflow_status, s.status, {BUCKET_SQL.format(s="s.seconds")}
             """  # noqa: S608
+        )
+        cursor.execute(
+            f"INSERT INTO {stay_totals} (status, tenths, stays) "  # noqa: S608
+            f"SELECT status, tenths, SUM(stays) FROM {months} GROUP BY status, tenths"
         )
     _rebuild_order_counts()
     return written_orders, written_stays

@@ -7,7 +7,7 @@ import pytest
 from orders import services
 from orders.exceptions import InvalidInput
 from orders.models import Journal
-from stats.models import DayCount, GroupCount, OrderFigures, Stay, StayCount, StayMonth
+from stats.models import DayCount, GroupCount, OrderFigures, Stay, StayCount, StayMonth, StayTotal
 from stats.services import figures_rebuild, order_figures_refresh
 from tests.factories import make_order
 
@@ -18,6 +18,7 @@ def snapshot():
     stays = sorted(Stay.objects.values_list("order_id", "status", "seconds", "created_at"))
     months = sorted(StayMonth.objects.filter(stays__gt=0).values_list("month", "status", "tenths", "stays"))
     by_state = sorted(StayCount.objects.filter(stays__gt=0).values_list(*_columns(StayCount)))
+    by_state.append(sorted(StayTotal.objects.filter(stays__gt=0).values_list(*_columns(StayTotal))))
     money = ["orders", "compensation", "deducted"]
     groups = sorted(
         (*row[:-3], *_money(row[-3:]))
