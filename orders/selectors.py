@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import namedtuple
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from afterservice_site.compiled import CompiledQuery
 from orders import counters, workflow
@@ -256,6 +257,23 @@ def journals_in_back_office(user: Any) -> QuerySet[Journal]:
     if workflow.has_any_role(user):
         return journals
     return journals.filter(order__in=orders_in_back_office(user))
+
+
+def orders_date_range(
+    orders: QuerySet[Order], field: str, *, by_index: bool = True
+) -> tuple[datetime, datetime] | None:
+    """The first and last value of a datetime field over these orders (None: no orders): the
+    admin's date hierarchy. `by_index`: MIN and MAX alone, which PostgreSQL reads from the two
+    ends of the field's index, walking it to the first matching order — right for most of the
+    table. Otherwise one aggregate over the orders as their own filter finds them (the COUNT
+    beside them keeps PostgreSQL from walking the index) — right for a few orders."""
+    aggregates: dict[str, Any] = {"first": Min(field), "last": Max(field)}
+    if not by_index:
+        aggregates["n"] = Count("pk")
+    bounds = orders.order_by().aggregate(**aggregates)
+    if bounds["first"] is None or bounds["last"] is None:
+        return None
+    return bounds["first"], bounds["last"]
 
 
 EXPORT_FIELDS = (*ORDER_FIELDS, "is_deleted")

@@ -1,0 +1,181 @@
+"""The order changelist at any number of orders: the date hierarchy reads no `DISTINCT` dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from orders import services
+from orders.admin.order import OrderAdmin
+from orders.models import Order
+from orders.workflow import Status
+from tests.factories import make_order
+from tests.helpers import advance, login, make_overdue
+
+CHANGELIST = "admin:orders_order_changelist"
+
+
+@pytest.fixture
+def orders(staff, suppliers, products) -> dict[str, Order]:
+    """Orders in varied states, two of them soft-deleted, two of another type."""
+    creator, customer, accuser = staff["creator"], suppliers["customer"], suppliers["accuser"]
+
+    def new(**overrides: Any) -> Order:
+        return make_order(creator, customer, accuser, **overrides)
+
+    made = {
+        "waiting": new(),
+        "waiting_other_type": new(type="交期投诉", reason="材料"),
+        "service": advance(staff, new(), Status.SERVICE_APPROVING),
+        "manager": advance(staff, new(type="交期投诉"), Status.MANAGER_REVIEWING),
+        "halted": new(),
+        "cancelled": new(),
+        "overdue": make_overdue(advance(staff, new(), Status.SERVICE_APPROVING)),
+        "deleted": new(),
+        "deleted_other_type": new(type="交期投诉"),
+    }
+    services.order_apply_operation(user=creator, order_id=made["halted"].pk, operation="halt")
+    services.order_apply_operation(user=creator, order_id=made["cancelled"].pk, operation="cancel")
+    for name in ("deleted", "deleted_other_type"):  # only a waiting order can be deleted
+        services.order_delete(user=staff["service"], order_id=made[name].pk)
+    return {name: Order.objects.get(pk=order.pk) for name, order in made.items()}
+
+
+def changelist(client: Any, params: dict[str, Any] | None = None) -> tuple[Any, list[str]]:
+    """The changelist page and the SQL it ran."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(CHANGELIST), params or {})
+    assert response.status_code == 200, response.get("Location")
+    return response, [query["sql"] for query in queries.captured_queries]
+
+
+def may_view_orders(user: Any) -> Any:
+    """A plain user (no role) given the admin's view permission: they see their own orders there."""
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="orders", codename="view_order"))
+    return user
+
+
+# --- Date hierarchy ----------------------------------------------------------------------------------
+@pytest.fixture
+def two_years(staff, suppliers) -> list[Order]:
+    """Orders filed on 2024-11-03, 2024-12-24 and 2025-02-10 (local time)."""
+    made = []
+    for day in ("2024-11-03 09:00", "2024-12-24 23:30", "2025-02-10 00:30"):
+        order = make_order(staff["creator"], suppliers["customer"], suppliers["accuser"])
+        local = timezone.make_aware(datetime.strptime(day, "%Y-%m-%d %H:%M"))
+        Order.objects.filter(pk=order.pk).update(created_at=local)
+        made.append(order)
+    return made
+
+
+def hierarchy(response: Any) -> tuple[str | None, list[tuple[str, str | None]]]:
+    """The date hierarchy as rendered: the back link's title and each choice's (title, link)."""
+    context = next(c for c in response.context if "choices" in c and "back" in c)
+    back = context["back"]["title"] if context["back"] else None
+    return (str(back) if back else None), [(str(c["title"]), c.get("link")) for c in context["choices"]]
+
+
+@pytest.mark.parametrize("paged", [False, True])
+def test_date_hierarchy_years_months_days(staff, two_years, monkeypatch, paged):
+    # paged: more orders than a page holds, so the range is read by MIN/MAX, not from the page.
+    if paged:
+        monkeypatch.setattr(OrderAdmin, "list_per_page", 1)
+    client = login(staff["service"])
+
+    years, years_sql = changelist(client)
+    months, months_sql = changelist(client, {"created_at__year": "2024"})
+    days, days_sql = changelist(client, {"created_at__year": "2024", "created_at__month": "12"})
+    one_day, one_day_sql = changelist(
+        client, {"created_at__year": "2024", "created_at__month": "12", "created_at__day": "24"}
+    )
+
+    assert hierarchy(years) == (
+        None,
+        [("2024", "?created_at__year=2024"), ("2025", "?created_at__year=2025")],
+    )
+    back, choices = hierarchy(months)
+    assert back == "全部日期"
+    assert choices == [
+        ("2024年11月", "?created_at__month=11&created_at__year=2024"),
+        ("2024年12月", "?created_at__month=12&created_at__year=2024"),
+    ]
+    # December holds one order: its day only.
+    assert hierarchy(days) == ("2024", [("12月24日", "?created_at__day=24&created_at__month=12&created_at__year=2024")])
+    assert hierarchy(one_day) == ("2024年12月", [("12月24日", None)])
+    assert [order.pk for order in one_day.context["cl"].result_list] == [two_years[1].pk]
+    for sql in (years_sql, months_sql, days_sql, one_day_sql):  # no DISTINCT dates (DATE_TRUNC on PostgreSQL)
+        assert not [query for query in sql if "DATE_TRUNC" in query.upper() or "django_datetime_trunc" in query]
+
+
+def test_date_hierarchy_spans_every_month_between_first_and_last(staff, two_years, suppliers):
+    extra = make_order(staff["creator"], suppliers["customer"], suppliers["accuser"])
+    Order.objects.filter(pk=extra.pk).update(created_at=timezone.make_aware(datetime(2024, 3, 5, 12)))
+    client = login(staff["service"])
+
+    _back, choices = hierarchy(changelist(client, {"created_at__year": "2024"})[0])
+
+    # March and November hold orders; the months between are offered too (they list no order).
+    assert [title for title, _link in choices] == [f"2024年{month}月" for month in range(3, 13)]
+
+
+def test_date_hierarchy_starts_at_days_when_every_order_is_in_one_month(staff, suppliers):
+    for day in (3, 9):
+        order = make_order(staff["creator"], suppliers["customer"], suppliers["accuser"])
+        Order.objects.filter(pk=order.pk).update(created_at=timezone.make_aware(datetime(2025, 6, day, 8)))
+    client = login(staff["superuser"])
+
+    back, choices = hierarchy(changelist(client)[0])
+
+    assert back == "2025"
+    days = [f"06月{day}日" for day in range(3, 10)]  # zh-hans MONTH_DAY_FORMAT: "m月j日"
+    assert [title for title, _link in choices] == days
+
+
+def test_date_hierarchy_of_an_empty_list_offers_nothing(staff, orders):
+    client = login(staff["service"])
+
+    response, _sql = changelist(client, {"status__exact": Status.END})
+
+    assert hierarchy(response) == (None, [])
+
+
+@pytest.mark.parametrize("role", ["service", "other"])
+def test_paged_date_hierarchy_reads_the_users_orders_of_the_period(staff, two_years, suppliers, monkeypatch, role):
+    """Past one page, the range is the MIN/MAX of the orders the user sees in the chosen period and
+    deletion choice (the state filters and the search left out)."""
+    monkeypatch.setattr(OrderAdmin, "list_per_page", 1)
+    mine = make_order(staff["other"], suppliers["customer"], suppliers["accuser"])
+    also_mine = make_order(staff["other"], suppliers["customer"], suppliers["accuser"])
+    Order.objects.filter(pk=mine.pk).update(created_at=timezone.make_aware(datetime(2023, 1, 1, 12)))
+    Order.objects.filter(pk=also_mine.pk).update(created_at=timezone.make_aware(datetime(2023, 5, 1, 12)))
+    services.order_delete(user=staff["service"], order_id=two_years[2].pk)
+    client = login(may_view_orders(staff[role]) if role == "other" else staff[role])
+
+    def years(params: dict[str, str]) -> list[str]:
+        return [title for title, _link in hierarchy(changelist(client, params)[0])[1]]
+
+    if role == "other":  # a plain creator: their own two orders, both in 2023 → its months
+        assert years({}) == [f"2023年{month}月" for month in range(1, 6)]
+    else:
+        assert years({}) == ["2023", "2024"]  # 2025's order is deleted
+        assert years({"deleted": "all"}) == ["2023", "2024", "2025"]
+        # The search finds the two live 2024 orders (filed by 张三): the years are all orders' still.
+        assert years({"q": "张三"}) == ["2023", "2024"]
+
+
+def test_date_hierarchy_days_are_local(staff, two_years):
+    """The order filed at 00:30 on 2025-02-10 local time (UTC: the 9th) is on the 10th."""
+    stored = Order.objects.get(pk=two_years[2].pk).created_at
+    assert (stored.astimezone(UTC).day, timezone.localtime(stored).day) == (9, 10)
+    client = login(staff["service"])
+
+    _back, choices = hierarchy(changelist(client, {"created_at__year": "2025", "created_at__month": "2"})[0])
+
+    assert choices == [("02月10日", "?created_at__day=10&created_at__month=2&created_at__year=2025")]
