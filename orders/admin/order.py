@@ -23,7 +23,7 @@ from orders.admin.attachments import AttachmentInline, AttachmentsMixin
 from orders.admin.bulk import BulkOperationsMixin
 from orders.admin.common import error_text, short_time
 from orders.admin.export import orders_csv_response
-from orders.admin.filters import DeletedFilter, OverdueFilter, TodoFilter
+from orders.admin.filters import DeletedFilter, OrderTypeFilter, OverdueFilter, TodoFilter
 from orders.admin.forms import OrderAdminForm
 from orders.admin.formsets import FORMSET_DATA, formset_touched, note_formset_changes
 from orders.admin.inlines import AbnormalProductInline, DeductionInline, DutyReportInline, JournalInline, TrackInline
@@ -59,7 +59,15 @@ class OrderAdmin(WorkflowPanelMixin, AttachmentsMixin, BulkOperationsMixin, admi
         "updated",
     ]
     list_display_links = ["serial"]
-    list_filter = [TodoFilter, "status", "workflow_status", "reason", "type", OverdueFilter, DeletedFilter]
+    # Sorting a million orders is only cheap along an index: the serial number (unique) and the
+    # last change (order_recent_idx, the default order). The other columns have none that gives
+    # the admin's order; filter or search by them instead.
+    sortable_by = ["serial", "updated"]
+    # No filter reads the orders to offer its choices (status, workflow status and reason have
+    # fixed choices, the type's come from its option list, the others are static), and no counts
+    # per choice: facets would count every choice over the whole table.
+    list_filter = [TodoFilter, "status", "workflow_status", "reason", OrderTypeFilter, OverdueFilter, DeletedFilter]
+    show_facets = admin.ShowFacets.NEVER
     search_fields = [
         "serial_number",
         "charge_number",

@@ -1,4 +1,5 @@
-"""The order changelist at any number of orders: the date hierarchy reads no `DISTINCT` dates."""
+"""The order changelist at any number of orders: no filter reads the orders to offer its choices, the
+date hierarchy reads no `DISTINCT` dates, and sorting is offered only along an index."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.contrib.admin.templatetags.admin_list import result_headers
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +16,7 @@ from django.utils import timezone
 
 from orders import services
 from orders.admin.order import OrderAdmin
-from orders.models import Order
+from orders.models import OptionValue, Order
 from orders.workflow import Status
 from tests.factories import make_order
 from tests.helpers import advance, login, make_overdue
@@ -60,6 +62,68 @@ def may_view_orders(user: Any) -> Any:
     """A plain user (no role) given the admin's view permission: they see their own orders there."""
     user.user_permissions.add(Permission.objects.get(content_type__app_label="orders", codename="view_order"))
     return user
+
+
+# --- List filters: no read of the orders to offer choices --------------------------------------------
+def type_filter(cl: Any) -> Any:
+    return next(spec for spec in cl.filter_specs if getattr(spec, "parameter_name", None) == "type__exact")
+
+
+def test_type_filter_offers_the_option_list_and_filters(staff, orders):
+    OptionValue.objects.create(category="ordertype", value="新类型", position=99)
+    client = login(staff["chief"])
+
+    response, sql = changelist(client)
+    offered_filter = type_filter(response.context["cl"])
+    chosen = changelist(client, {"type__exact": "交期投诉"})[0].context["cl"]
+    retired = changelist(client, {"type__exact": "旧类型"})[0].context["cl"]
+
+    offered = [value for value, _label in offered_filter.lookup_choices]
+    assert offered == list(
+        OptionValue.objects.filter(category="ordertype", active=True)
+        .order_by("position", "id")
+        .values_list("value", flat=True)
+    )
+    assert "新类型" in offered
+    assert not [query for query in sql if "DISTINCT" in query]
+    assert {order.type for order in chosen.result_list} == {"交期投诉"}
+    assert chosen.result_count == 2
+    assert list(retired.result_list) == []
+    retired_filter = type_filter(retired)
+    assert ("旧类型", "旧类型") in retired_filter.lookup_choices  # a chosen value stays visible
+
+
+@pytest.mark.parametrize("per_page", [50, 3])
+def test_no_list_filter_reads_orders_and_no_facets(staff, orders, monkeypatch, per_page):
+    monkeypatch.setattr(OrderAdmin, "list_per_page", per_page)
+    client = login(staff["finance"])
+
+    response, sql = changelist(client, {"_facets": "1"})
+
+    assert not response.context["cl"].add_facets
+    # Besides the count: the page, and past one page the date hierarchy's MIN/MAX.
+    order_reads = [query for query in sql if 'FROM "orders_order"' in query and not query.startswith("SELECT COUNT")]
+    assert len(order_reads) == (1 if per_page == 50 else 2), order_reads
+    assert '"orders_order"."updated_at" DESC' in order_reads[0]
+    assert per_page == 50 or ("MIN(" in order_reads[1] and "MAX(" in order_reads[1])
+
+
+# --- Sorting -----------------------------------------------------------------------------------------
+def test_only_indexed_columns_are_sortable(staff, orders):
+    client = login(staff["service"])
+
+    response = changelist(client)[0]
+    by_serial = changelist(client, {"o": "1"})[0].context["cl"]
+
+    sortable = {str(header["text"]) for header in _headers(response) if header["sortable"]}
+    assert sortable == {str(Order._meta.get_field(name).verbose_name) for name in ("serial_number", "updated_at")}
+    assert by_serial.get_ordering_field_columns() == {1: "asc"}
+    listed = [order.serial_number for order in by_serial.result_list]
+    assert listed == sorted(listed)
+
+
+def _headers(response: Any) -> list[dict[str, Any]]:
+    return [header for header in result_headers(response.context["cl"]) if header.get("text")]
 
 
 # --- Date hierarchy ----------------------------------------------------------------------------------
