@@ -1,10 +1,12 @@
-"""Small helpers shared by the admin modules: domain errors as text, local times, field labels."""
+"""Small helpers shared by the admin modules: domain errors as text, local times, field labels, a
+paginator that is told its count."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -38,3 +40,15 @@ def short_time(value: datetime | None) -> str | None:
 
 def field_label(name: str) -> str:
     return capfirst(Order._meta.get_field(name).verbose_name)
+
+
+class CountedPaginator(Paginator):
+    """A paginator given its count (from the live-order counters): no `COUNT(*)` of the list."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:  # instead of Paginator's cached COUNT(*)
+        return self.known_count

@@ -21,7 +21,7 @@ from afterservice_site.people import display_name
 from orders import selectors, services, workflow
 from orders.admin.attachments import AttachmentInline, AttachmentsMixin
 from orders.admin.bulk import BulkOperationsMixin
-from orders.admin.common import error_text, short_time
+from orders.admin.common import CountedPaginator, error_text, short_time
 from orders.admin.export import orders_csv_response
 from orders.admin.filters import DeletedFilter, OrderTypeFilter, OverdueFilter, TodoFilter
 from orders.admin.forms import OrderAdminForm
@@ -68,6 +68,9 @@ class OrderAdmin(WorkflowPanelMixin, AttachmentsMixin, BulkOperationsMixin, admi
     # per choice: facets would count every choice over the whole table.
     list_filter = [TodoFilter, "status", "workflow_status", "reason", OrderTypeFilter, OverdueFilter, DeletedFilter]
     show_facets = admin.ShowFacets.NEVER
+    # One count per page, not two: the total of the list as filtered (see `get_paginator`), no
+    # second `COUNT(*)` of every order beside it.
+    show_full_result_count = False
     search_fields = [
         "serial_number",
         "charge_number",
@@ -117,6 +120,23 @@ class OrderAdmin(WorkflowPanelMixin, AttachmentsMixin, BulkOperationsMixin, admi
     # --- Who sees and edits what ------------------------------------------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
         return selectors.orders_in_back_office(request.user)
+
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Order],
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> Any:
+        """The list's total from the live-order counters when its parameters are ones they cover
+        (`selectors.back_office_total`); otherwise Django's exact `COUNT(*)` of the filtered list."""
+        total = selectors.back_office_total(user=request.user, params=dict(request.GET.lists()))
+        if total is None:
+            return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        return CountedPaginator(
+            queryset, per_page, count=total, orphans=orphans, allow_empty_first_page=allow_empty_first_page
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         """Model permission, and for one order: some content of it is editable by this user now

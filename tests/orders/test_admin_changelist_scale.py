@@ -1,8 +1,10 @@
-"""The order changelist at any number of orders: no filter reads the orders to offer its choices, the
-date hierarchy reads no `DISTINCT` dates, and sorting is offered only along an index."""
+"""The order changelist at any number of orders: its total comes from the live-order counters where
+they cover the parameters (and is exact in every case), no filter reads the orders to offer its
+choices, the date hierarchy reads no `DISTINCT` dates, and sorting is offered only along an index."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,12 +18,20 @@ from django.utils import timezone
 
 from orders import services
 from orders.admin.order import OrderAdmin
-from orders.models import OptionValue, Order
-from orders.workflow import Status
+from orders.models import OptionValue, Order, OrderCount
+from orders.workflow import Status, WorkflowStatus
 from tests.factories import make_order
 from tests.helpers import advance, login, make_overdue
 
 CHANGELIST = "admin:orders_order_changelist"
+ROLE_USERS = ["service", "superuser"]
+# A COUNT over the orders table, and the two the counter path may run: the few soft-deleted
+# orders (order_deleted_idx), and a role user's own orders at a step where the creator acts
+# (the to-do queue's share that is theirs as creator, by its creator_id index).
+ORDER_COUNT = re.compile(r'SELECT COUNT\(.*FROM "orders_order"', re.DOTALL)
+COUNT_WHERE = r'^SELECT COUNT\(\*\) AS "__count" FROM "orders_order" WHERE '
+DELETED_COUNT = re.compile(COUNT_WHERE + r'\(?"orders_order"\."is_deleted"')
+OWN_TODO_COUNT = re.compile(COUNT_WHERE + r'.*"orders_order"\."creator_id" = \d+')
 
 
 @pytest.fixture
@@ -58,10 +68,172 @@ def changelist(client: Any, params: dict[str, Any] | None = None) -> tuple[Any, 
     return response, [query["sql"] for query in queries.captured_queries]
 
 
+def full_counts(sql: list[str]) -> list[str]:
+    """The COUNTs over orders other than the two the counter path may run."""
+    return [
+        query
+        for query in sql
+        if ORDER_COUNT.search(query) and not DELETED_COUNT.search(query) and not OWN_TODO_COUNT.search(query)
+    ]
+
+
+def listed_ids(client: Any, params: dict[str, Any], cl: Any) -> list[int]:
+    """The ids of every order listed, page after page (one page when it shows them all)."""
+    ids: list[int] = []
+    pages = cl.paginator.num_pages if cl.multi_page and not (cl.show_all and cl.can_show_all) else 1
+    for page in range(1, pages + 1):
+        response = client.get(reverse(CHANGELIST), {**params, "p": page})
+        ids.extend(order.pk for order in response.context["cl"].result_list)
+    return ids
+
+
+# --- The default list -------------------------------------------------------------------------------
+@pytest.mark.parametrize("role", ROLE_USERS)
+def test_default_changelist_counts_no_order_and_reads_no_distinct(staff, orders, role, django_assert_max_num_queries):
+    client = login(staff[role])
+    client.get(reverse(CHANGELIST))  # the session and permissions' first reads
+
+    with django_assert_max_num_queries(12):
+        response, sql = changelist(client)
+
+    cl = response.context["cl"]
+    assert cl.result_count == Order.objects.filter(is_deleted=False).count() == 7
+    assert not [query for query in sql if ORDER_COUNT.search(query)]
+    assert not [query for query in sql if "DISTINCT" in query and '"orders_order"' in query]
+    assert any('"orders_ordercount"' in query for query in sql)
+    assert cl.full_result_count is None  # no second COUNT(*) of every order
+
+
 def may_view_orders(user: Any) -> Any:
     """A plain user (no role) given the admin's view permission: they see their own orders there."""
     user.user_permissions.add(Permission.objects.get(content_type__app_label="orders", codename="view_order"))
     return user
+
+
+def test_plain_creator_changelist_counts_their_orders_by_query(staff, orders, suppliers):
+    other = make_order(staff["other"], suppliers["customer"], suppliers["accuser"])
+    client = login(may_view_orders(staff["other"]))
+
+    response, sql = changelist(client)
+
+    cl = response.context["cl"]
+    assert [order.pk for order in cl.result_list] == [other.pk]
+    assert cl.result_count == 1
+    counts = [query for query in sql if ORDER_COUNT.search(query)]
+    assert len(counts) == 1  # their own orders by query: the counters' totals are everyone's
+    assert "saler_id" in counts[0]
+
+
+# --- Every parameter set: an exact total, from the counters where they cover it ----------------------
+COUNTER_SETS = [
+    {},
+    {"status__exact": Status.WAITING},
+    {"status__exact": [Status.WAITING, Status.SERVICE_APPROVING]},
+    {"workflow_status__exact": WorkflowStatus.IN_PROGRESS},
+    {"status__exact": Status.SERVICE_APPROVING, "workflow_status__exact": WorkflowStatus.OVERDUE},
+    {"todo": "1"},
+    {"todo": "1", "status__exact": Status.SERVICE_APPROVING},
+    {"todo": "1", "deleted": "only"},
+    {"deleted": "all"},
+    {"deleted": "only"},
+    {"status__exact": Status.SERVICE_APPROVING, "deleted": "all"},
+    {"status__exact": Status.WAITING, "workflow_status__exact": WorkflowStatus.IN_PROGRESS, "deleted": "all"},
+    {"workflow_status__exact": WorkflowStatus.IN_PROGRESS, "deleted": "only"},
+    {"q": ""},
+    {"o": "1", "status__exact": Status.WAITING},
+    {"all": ""},
+]
+QUERY_SETS = [
+    {"q": "被告工厂"},
+    {"q": "SKU-1"},
+    {"reason__exact": "材料"},
+    {"type__exact": "交期投诉"},
+    {"type__exact": "交期投诉", "status__exact": Status.MANAGER_REVIEWING},
+    {"overdue": "yes"},
+    {"overdue": "no", "deleted": "all"},
+    {"status__exact": "no_such_status"},
+    {"todo": "0"},
+    {"deleted": "maybe"},
+    {"created_at__year": "YEAR"},
+    {"created_at__year": "YEAR", "created_at__month": "MONTH"},
+    {"created_at__year": "YEAR", "created_at__month": "MONTH", "created_at__day": "DAY", "deleted": "all"},
+]
+
+
+def dated(params: dict[str, Any]) -> dict[str, Any]:
+    today = timezone.localdate()
+    values = {"YEAR": str(today.year), "MONTH": str(today.month), "DAY": str(today.day)}
+    return {name: values.get(value, value) if isinstance(value, str) else value for name, value in params.items()}
+
+
+@pytest.mark.parametrize("role", ROLE_USERS)
+@pytest.mark.parametrize(
+    ("params", "counted"), [(p, True) for p in COUNTER_SETS] + [(p, False) for p in QUERY_SETS], ids=repr
+)
+def test_changelist_total_is_exact_and_from_counters_where_covered(staff, orders, monkeypatch, role, params, counted):
+    monkeypatch.setattr(OrderAdmin, "list_per_page", 3)  # several pages to walk through
+    params = dated(params)
+    client = login(staff[role])
+
+    response, sql = changelist(client, params)
+
+    cl = response.context["cl"]
+    expected = sorted(cl.queryset.values_list("pk", flat=True))
+    assert cl.result_count == len(expected)
+    assert sorted(listed_ids(client, params, cl)) == expected
+    if counted:
+        assert full_counts(sql) == [], sql
+    else:
+        assert len(full_counts(sql)) == 1, sql
+
+
+def test_matrix_covers_soft_deleted_and_empty_lists(staff, orders):
+    """The matrix above is not vacuous: deleted orders are counted where listed, some sets are empty."""
+    client = login(staff["superuser"])
+
+    def total(params):
+        return changelist(client, params)[0].context["cl"].result_count
+
+    assert total({"deleted": "all"}) == 9
+    assert total({"deleted": "only"}) == 2
+    # waiting: two in progress, one halted, one cancelled, and the two deleted ones
+    assert total({"status__exact": Status.WAITING, "deleted": "all"}) == 6
+    assert total({"status__exact": Status.WAITING, "workflow_status__exact": "in_progress", "deleted": "only"}) == 2
+    assert total({"todo": "1", "deleted": "only"}) == 0
+    assert total({"status__exact": "no_such_status"}) == 0
+
+
+def test_corrupted_counter_shows_in_default_total_but_search_counts_exactly(staff, orders):
+    OrderCount.objects.filter(status=Status.WAITING, workflow_status=WorkflowStatus.IN_PROGRESS).update(live=1000)
+    client = login(staff["manager"])
+
+    default = changelist(client)[0].context["cl"]
+    searched = changelist(client, {"q": "被告工厂"})[0].context["cl"]
+
+    live = Order.objects.filter(is_deleted=False)
+    waiting = live.filter(status=Status.WAITING, workflow_status=WorkflowStatus.IN_PROGRESS).count()
+    assert default.result_count == live.count() - waiting + 1000  # the counters' word, not a COUNT
+    assert searched.result_count == live.count()
+
+
+def test_bad_parameters_are_django_error_page_not_500(staff, orders, monkeypatch):
+    monkeypatch.setattr(OrderAdmin, "list_per_page", 3)  # several pages: a page past the last is an error
+    client = login(staff["superuser"])
+    changelist_url = reverse(CHANGELIST)
+
+    for params in (
+        {"p": "99"},
+        {"status__exact": Status.WAITING, "p": "99"},
+        {"created_at__year": "20x5"},
+        {"created_at__year": "2025", "created_at__month": "13"},
+        {"status__nonsense": "1"},
+    ):
+        response = client.get(changelist_url, params)
+        assert response.status_code == 302, params
+        assert response.url == f"{changelist_url}?e=1"
+
+    for params in ({"status__exact": "\u5f85"}, {"todo": "x"}, {"deleted": ""}, {"q": " "}, {"o": "99"}):
+        assert client.get(changelist_url, params).status_code == 200, params
 
 
 # --- List filters: no read of the orders to offer choices --------------------------------------------
@@ -101,7 +273,7 @@ def test_no_list_filter_reads_orders_and_no_facets(staff, orders, monkeypatch, p
     response, sql = changelist(client, {"_facets": "1"})
 
     assert not response.context["cl"].add_facets
-    # Besides the count: the page, and past one page the date hierarchy's MIN/MAX.
+    # Besides the count (tested above): the page, and past one page the date hierarchy's MIN/MAX.
     order_reads = [query for query in sql if 'FROM "orders_order"' in query and not query.startswith("SELECT COUNT")]
     assert len(order_reads) == (1 if per_page == 50 else 2), order_reads
     assert '"orders_order"."updated_at" DESC' in order_reads[0]
