@@ -297,6 +297,20 @@ class OrderAdmin(WorkflowPanelMixin, AttachmentsMixin, BulkOperationsMixin, admi
         orders = changelist.get_queryset(request)
         return orders_xlsx_response(orders) if as_xlsx else orders_csv_response(orders)
 
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        """Two values that would be a 500 are bad lookups like any other (Django's "?e=1" page):
+        a NUL character (PostgreSQL refuses it in a query) and a date hierarchy year of 9999 or
+        later (Django computes the year after it)."""
+        if any("\x00" in name or any("\x00" in value for value in values) for name, values in request.GET.lists()):
+            raise IncorrectLookupParameters("NUL character in a parameter")
+        try:
+            late = int(request.GET.get(f"{self.date_hierarchy}__year", "0")) >= 9999
+        except ValueError:  # not a number: Django's own check refuses it
+            late = False
+        if late:
+            raise IncorrectLookupParameters("year out of range")
+        return super().get_changelist_instance(request)
+
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         extra = {"export_label": _("Export CSV"), "export_xlsx_label": _("Export XLSX"), **(extra_context or {})}
         return super().changelist_view(request, extra)
