@@ -1,7 +1,7 @@
 """The admin's "deleted" filter: a partial index of the few soft-deleted orders in the list's order
 (`-updated_at`, `-id`), so that "deleted only" is an ordered scan of them and their count an
 index-only scan, at any number of live orders. Building it reads the whole table once (writes to
-orders wait meanwhile: about a second per million orders).
+orders wait meanwhile: 0.16 s at a million orders).
 
 The date hierarchy's `created_at` needs no new index: the column has had its own since 0001."""
 
