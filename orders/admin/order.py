@@ -21,7 +21,7 @@ from afterservice_site.people import display_name
 from orders import selectors, services, workflow
 from orders.admin.attachments import AttachmentInline, AttachmentsMixin
 from orders.admin.bulk import BulkOperationsMixin
-from orders.admin.common import CountedPaginator, error_text, short_time
+from orders.admin.common import CountedChangeList, CountedPaginator, error_text, short_time
 from orders.admin.export import orders_csv_response
 from orders.admin.filters import DeletedFilter, OrderTypeFilter, OverdueFilter, TodoFilter
 from orders.admin.forms import OrderAdminForm
@@ -296,6 +296,9 @@ class OrderAdmin(WorkflowPanelMixin, AttachmentsMixin, BulkOperationsMixin, admi
             return HttpResponseRedirect(f"{reverse('admin:orders_order_changelist')}?{ERROR_FLAG}=1")
         orders = changelist.get_queryset(request)
         return orders_xlsx_response(orders) if as_xlsx else orders_csv_response(orders)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[CountedChangeList]:
+        return CountedChangeList
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         """Two values that would be a 500 are bad lookups like any other (Django's "?e=1" page):

@@ -216,6 +216,22 @@ def test_corrupted_counter_shows_in_default_total_but_search_counts_exactly(staf
     assert searched.result_count == live.count()
 
 
+def test_counters_drifted_to_zero_still_list_at_most_a_page(staff, orders, monkeypatch):
+    """Django lists the whole queryset when the count says it fits on one page: a drifted counter
+    must not make that every order."""
+    monkeypatch.setattr(OrderAdmin, "list_per_page", 3)
+    monkeypatch.setattr(OrderAdmin, "list_max_show_all", 5)
+    OrderCount.objects.update(live=0)
+    client = login(staff["superuser"])
+
+    page = changelist(client)[0].context["cl"]
+    everything = changelist(client, {"all": ""})[0].context["cl"]
+
+    assert page.result_count == everything.result_count == 0  # what the counters say
+    assert len(list(page.result_list)) == 3
+    assert len(list(everything.result_list)) == 5
+
+
 def test_bad_parameters_are_django_error_page_not_500(staff, orders, monkeypatch):
     monkeypatch.setattr(OrderAdmin, "list_per_page", 3)  # several pages: a page past the last is an error
     client = login(staff["superuser"])
