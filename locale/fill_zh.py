@@ -365,6 +365,7 @@ GLOSSARY = {
     "The deductions add up to %(deducted)s but the duty report's compensation is %(due)s; they must be equal before finance approves.": "扣款合计 %(deducted)s，与责任报告的扣款金额 %(due)s 不一致；两者相等后财务才能审批。",
     # to-do, bulk operations, admin polish
     "Unknown query parameter.": "未知的查询参数。",
+    "NUL characters are not allowed.": "不允许包含 NUL 字符。",
     "After-sales claims (售后单)": "售后单管理系统",
     "After-sales claims": "售后单管理",
     "Back office": "后台管理",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import namedtuple
+from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from afterservice_site.compiled import CompiledQuery
 from orders import counters, workflow
@@ -26,7 +28,7 @@ from orders.models import (
     Reason,
     Track,
 )
-from orders.workflow import Status
+from orders.workflow import Status, WorkflowStatus
 
 # Columns the order output needs; everything else stays in the database.
 ORDER_FIELDS = (
@@ -198,6 +200,53 @@ def order_total(
     return total
 
 
+# The admin changelist's query parameters that select no orders: ordering, page, "show all", the
+# popup's, facets' and error page's own, and the search box when it is empty.
+BACK_OFFICE_NEUTRAL = frozenset({"o", "p", "all", "e", "_popup", "_to_field", "_facets", "q"})
+# Its filters the counters answer, each to the values it accepts (the field filters OR repeated values).
+BACK_OFFICE_COUNTED = {
+    "status__exact": frozenset(Status.values),
+    "workflow_status__exact": frozenset(WorkflowStatus.values),
+    "todo": frozenset({"1"}),
+    "deleted": frozenset({"all", "only"}),
+}
+
+
+def back_office_total(*, user: Any, params: Mapping[str, list[str]]) -> int | None:
+    """The number of orders the admin's changelist lists for these query parameters (every value
+    of each, as `QueryDict.lists()` gives them), without counting them: the live-order counters
+    (`order_total`) plus, with `deleted`, an indexed count of the few soft-deleted orders. None
+    when the counters cannot say — a search, another filter, the date hierarchy, a value they do
+    not know, or a user who sees only some orders: the caller counts by query then."""
+    if any(name not in BACK_OFFICE_NEUTRAL and name not in BACK_OFFICE_COUNTED for name in params):
+        return None
+    if any(value for value in params.get("q", [])):
+        return None
+    for name, allowed in BACK_OFFICE_COUNTED.items():
+        if not set(params.get(name, [])) <= allowed:
+            return None
+    if not workflow.has_any_role(user):  # their own orders only: an indexed COUNT is cheap
+        return None
+    statuses = params.get("status__exact") or None
+    workflow_statuses = params.get("workflow_status__exact") or None
+    # Like the admin's list filters: the last value of `todo` and `deleted` counts.
+    todo = bool(params.get("todo"))
+    deleted = params["deleted"][-1] if params.get("deleted") else None
+    if todo:  # the to-do queue holds live orders only, whatever `deleted` says
+        live = order_total(user=user, statuses=statuses, workflow_statuses=workflow_statuses, todo=True)
+        return 0 if deleted == "only" else live
+    live = 0 if deleted == "only" else counters.total(statuses=statuses, workflow_statuses=workflow_statuses)
+    if deleted is None:
+        return live
+    # Soft-deleted orders are few, and the partial index order_deleted_idx holds just them.
+    gone = Order.objects.filter(is_deleted=True)
+    if statuses is not None:
+        gone = gone.filter(status__in=statuses)
+    if workflow_statuses is not None:
+        gone = gone.filter(workflow_status__in=workflow_statuses)
+    return live + gone.count()
+
+
 def todo_condition(user: Any) -> Q:
     """The orders `user` may apply `done` to now, as SQL: a status where one of their roles acts
     (every acting status for a superuser), or one they created where the creator acts — in progress
@@ -256,6 +305,23 @@ def journals_in_back_office(user: Any) -> QuerySet[Journal]:
     if workflow.has_any_role(user):
         return journals
     return journals.filter(order__in=orders_in_back_office(user))
+
+
+def orders_date_range(
+    orders: QuerySet[Order], field: str, *, by_index: bool = True
+) -> tuple[datetime, datetime] | None:
+    """The first and last value of a datetime field over these orders (None: no orders): the
+    admin's date hierarchy. `by_index`: MIN and MAX alone, which PostgreSQL reads from the two
+    ends of the field's index, walking it to the first matching order — right for most of the
+    table. Otherwise one aggregate over the orders as their own filter finds them (the COUNT
+    beside them keeps PostgreSQL from walking the index) — right for a few orders."""
+    aggregates: dict[str, Any] = {"first": Min(field), "last": Max(field)}
+    if not by_index:
+        aggregates["n"] = Count("pk")
+    bounds = orders.order_by().aggregate(**aggregates)
+    if bounds["first"] is None or bounds["last"] is None:
+        return None
+    return bounds["first"], bounds["last"]
 
 
 EXPORT_FIELDS = (*ORDER_FIELDS, "is_deleted")

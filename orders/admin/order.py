@@ -21,9 +21,9 @@ from afterservice_site.people import display_name
 from orders import selectors, services, workflow
 from orders.admin.attachments import AttachmentInline, AttachmentsMixin
 from orders.admin.bulk import BulkOperationsMixin
-from orders.admin.common import error_text, short_time
+from orders.admin.common import CountedChangeList, CountedPaginator, error_text, short_time
 from orders.admin.export import orders_csv_response
-from orders.admin.filters import DeletedFilter, OverdueFilter, TodoFilter
+from orders.admin.filters import DeletedFilter, OrderTypeFilter, OverdueFilter, TodoFilter
 from orders.admin.forms import OrderAdminForm
 from orders.admin.formsets import FORMSET_DATA, formset_touched, note_formset_changes
 from orders.admin.inlines import AbnormalProductInline, DeductionInline, DutyReportInline, JournalInline, TrackInline
@@ -59,7 +59,18 @@ class OrderAdmin(WorkflowPanelMixin, AttachmentsMixin, BulkOperationsMixin, admi
         "updated",
     ]
     list_display_links = ["serial"]
-    list_filter = [TodoFilter, "status", "workflow_status", "reason", "type", OverdueFilter, DeletedFilter]
+    # Sorting a million orders is only cheap along an index: the serial number (unique) and the
+    # last change (order_recent_idx, the default order). The other columns have none that gives
+    # the admin's order; filter or search by them instead.
+    sortable_by = ["serial", "updated"]
+    # No filter reads the orders to offer its choices (status, workflow status and reason have
+    # fixed choices, the type's come from its option list, the others are static), and no counts
+    # per choice: facets would count every choice over the whole table.
+    list_filter = [TodoFilter, "status", "workflow_status", "reason", OrderTypeFilter, OverdueFilter, DeletedFilter]
+    show_facets = admin.ShowFacets.NEVER
+    # One count per page, not two: the total of the list as filtered (see `get_paginator`), no
+    # second `COUNT(*)` of every order beside it.
+    show_full_result_count = False
     search_fields = [
         "serial_number",
         "charge_number",
@@ -109,6 +120,23 @@ class OrderAdmin(WorkflowPanelMixin, AttachmentsMixin, BulkOperationsMixin, admi
     # --- Who sees and edits what ------------------------------------------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
         return selectors.orders_in_back_office(request.user)
+
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Order],
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> Any:
+        """The list's total from the live-order counters when its parameters are ones they cover
+        (`selectors.back_office_total`); otherwise Django's exact `COUNT(*)` of the filtered list."""
+        total = selectors.back_office_total(user=request.user, params=dict(request.GET.lists()))
+        if total is None:
+            return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        return CountedPaginator(
+            queryset, per_page, count=total, orphans=orphans, allow_empty_first_page=allow_empty_first_page
+        )
 
     def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         """Model permission, and for one order: some content of it is editable by this user now
@@ -268,6 +296,23 @@ class OrderAdmin(WorkflowPanelMixin, AttachmentsMixin, BulkOperationsMixin, admi
             return HttpResponseRedirect(f"{reverse('admin:orders_order_changelist')}?{ERROR_FLAG}=1")
         orders = changelist.get_queryset(request)
         return orders_xlsx_response(orders) if as_xlsx else orders_csv_response(orders)
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[CountedChangeList]:
+        return CountedChangeList
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        """Two values that would be a 500 are bad lookups like any other (Django's "?e=1" page):
+        a NUL character (PostgreSQL refuses it in a query) and a date hierarchy year of 9999 or
+        later (Django computes the year after it)."""
+        if any("\x00" in name or any("\x00" in value for value in values) for name, values in request.GET.lists()):
+            raise IncorrectLookupParameters("NUL character in a parameter")
+        try:
+            late = int(request.GET.get(f"{self.date_hierarchy}__year", "0")) >= 9999
+        except ValueError:  # not a number: Django's own check refuses it
+            late = False
+        if late:
+            raise IncorrectLookupParameters("year out of range")
+        return super().get_changelist_instance(request)
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         extra = {"export_label": _("Export CSV"), "export_xlsx_label": _("Export XLSX"), **(extra_context or {})}

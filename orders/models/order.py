@@ -132,9 +132,12 @@ class Order(ConcurrentTransitionMixin, models.Model):
         # reads 20 index entries, no sort. Partial on live orders (every API read filters
         # `NOT is_deleted`), so its count is an index-only scan; the admin (which lists deleted
         # orders too) uses order_recent_idx. creator_id / saler_id (visibility, the username side of
-        # the person filters) have their foreign-key indexes; serial_number its unique one.
+        # the person filters) have their foreign-key indexes; serial_number its unique one;
+        # created_at its own (the admin's date hierarchy: MIN/MAX and the date ranges).
         indexes = [
             models.Index(fields=["-updated_at", "-id"], name="order_recent_idx"),
+            # The few soft-deleted orders: the admin's "deleted" filter lists and counts them.
+            models.Index(fields=["-updated_at", "-id"], name="order_deleted_idx", condition=Q(is_deleted=True)),
             models.Index(
                 fields=["status", "workflow_status", "-updated_at", "-id"],
                 name="order_status_idx",
