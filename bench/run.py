@@ -832,7 +832,7 @@ def main(argv: list[str] | None = None) -> int:
                 answer = probe(api, spec_for(name, api, floor, states[scale], args))
                 if answer:
                     log(f"bench: WARNING {short(scale)}: {name} answers {answer}; its requests will count as errors")
-        store = "Redis (REDIS_URL)" if envs[scales[0]].get("REDIS_URL") else "per-host counter files (no REDIS_URL)"
+        store = "Redis (REDIS_URL)" if envs[scales[0]].get("REDIS_URL") else "each worker's memory (no REDIS_URL)"
         log(f"bench: throttling on, its counters in {store}")
         log(
             f"bench: {', '.join(dbs[scale].label for scale in scales)}; {args.workers} gunicorn sync workers each, "

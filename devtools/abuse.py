@@ -407,7 +407,6 @@ class Run:
                 "AFTERSERVICE_DEV_KEY_OK": "1",
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "AFTERSERVICE_PLAIN_STATIC": "1",
-                "THROTTLE_DIR": str(self.workdir / "throttle"),  # this run's own counters
                 "LOG_LEVEL": "WARNING",
                 "PYTHONUNBUFFERED": "1",
             }

@@ -217,7 +217,6 @@ def server_env(workdir: Path, max_mb: int) -> dict[str, str]:
             "DEBUG": "0",
             "AFTERSERVICE_DEV_KEY_OK": "1",
             "AFTERSERVICE_PLAIN_STATIC": "1",
-            "THROTTLE_DIR": str(workdir / "throttle"),
             "LOG_LEVEL": "WARNING",
         }
     )
