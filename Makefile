@@ -6,7 +6,7 @@ HOST ?= 0.0.0.0
 PORT ?= 5050
 WORKERS ?= 3
 
-.PHONY: run test setup install install-dev migrate seed serve lint format bench fuzz abuse clean
+.PHONY: run test setup install install-dev migrate seed serve lint format bench bench-smoke fuzz abuse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ format: install-dev
 # SCALE=N: one scale; SCALES=10000,1000000: several side by side (bench/run.py --help).
 bench: install-dev
 	$(BIN)/python bench/run.py $(if $(SCALE),--scale $(SCALE)) $(if $(SCALES),--scales $(SCALES)) $(BENCH_ARGS)
+
+# Two small scales, every scenario once, briefly: the seeder, the servers and every hot path still
+# work (CI); figures from it mean nothing.
+bench-smoke: install-dev
+	$(BIN)/python bench/run.py --scales 500,1500 --duration 1 --warmup 0.5 --rounds 1 $(BENCH_ARGS)
 
 fuzz: install-dev
 	$(BIN)/python fuzz/run.py $(FUZZ_ARGS)

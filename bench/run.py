@@ -806,8 +806,17 @@ def main(argv: list[str] | None = None) -> int:
         output["seeding"] = {str(scale): states[scale]["seeding"] for scale in scales}
         output["explain"] = {str(scale): states[scale].pop("explain", None) for scale in scales}
         output["orders"] = {str(scale): states[scale]["orders"] for scale in scales}
+        refused = [
+            f"{short(scale)}: {case['case']} (HTTP {case['status']})"
+            for scale in scales
+            for case in output["explain"][str(scale)] or []
+            if not 200 <= case["status"] < 300
+        ]
+        if refused:
+            log("\nbench: EXPLAIN cases that did not answer 2xx: " + "; ".join(refused))
+            status = 1
         if args.explain_only:
-            return 0
+            return status
         for scale in scales:  # every server boots at once; each is waited for below
             env = envs[scale]
             floor_env = {**env, "FLOOR_USER_ID": str(states[scale]["service_id"]), "FLOOR_USER_ROLES": "service"}

@@ -58,6 +58,7 @@ GLOSSARY = {
     "group": "分组",
     "orders": "单数",
     "orders per group": "各分组单数统计",
+    "orders per group in total": "各分组单数合计",
     "day": "日期",
     "orders per day": "每日单数统计",
     "stays in total": "停留总计",

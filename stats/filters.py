@@ -13,7 +13,7 @@ from django.utils import timezone
 from orders.filters import OrderFilter
 from orders.selectors import orders_visible_to
 from orders.workflow import has_any_role
-from stats.models import DayCount, GroupCount, OrderFigures, Stay, StayCount, StayMonth, StayTotal
+from stats.models import DayCount, GroupCount, GroupTotal, OrderFigures, Stay, StayCount, StayMonth, StayTotal
 from stats.selectors import Scope
 
 DATE_FILTERS = frozenset({"created_after", "created_before"})
@@ -47,8 +47,13 @@ def scope(*, user: Any, filterset: OrderFilter) -> Scope:
         return Scope(OrderFigures.objects.filter(order_id__in=ids), (Stay.objects.filter(order_id__in=ids),))
     figures = filterset.filter_queryset(OrderFigures.objects.all())
     if named <= STATE_FILTERS:
-        stay_counts = _in_state(StayCount.objects.all(), cleaned, "order_") if named else StayTotal.objects.all()
-        return Scope(figures, stay_counts=(stay_counts,), group_counts=_in_state(GroupCount.objects.all(), cleaned))
+        if not named:
+            return Scope(figures, stay_counts=(StayTotal.objects.all(),), group_totals=GroupTotal.objects.all())
+        return Scope(
+            figures,
+            stay_counts=(_in_state(StayCount.objects.all(), cleaned, "order_"),),
+            group_counts=_in_state(GroupCount.objects.all(), cleaned),
+        )
     if not named <= DATE_FILTERS | STATE_FILTERS:
         return Scope(figures, (Stay.objects.filter(order_id__in=figures.values("order_id")),))
     days = _in_state(DayCount.objects.all(), cleaned)

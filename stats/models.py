@@ -23,6 +23,8 @@ from orders.workflow import Status, WorkflowStatus
 
 # What `GET stats/orders` may group by: the month the order was filed (local time) or a column.
 GROUP_BY = ("month", "customer_name", "accuser_name", "type", "reason", "abnormal_type", "status")
+# Open claims: still moving, late, or halted — so that orders = in_progress + finished + cancelled.
+OPEN_WORKFLOW = (WorkflowStatus.IN_PROGRESS, WorkflowStatus.OVERDUE, WorkflowStatus.HALT)
 
 
 class OrderFigures(models.Model):
@@ -127,6 +129,28 @@ class GroupCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}={self.key} {self.status}/{self.workflow_status} ×{self.orders}"
+
+
+class GroupTotal(models.Model):
+    """Live orders per group of `GET stats/orders` (as GroupCount) with their outcome and money, all
+    states together: the statistics of every live order from one row per group."""
+
+    kind = models.CharField(_("group by"), max_length=20)
+    key = models.CharField(_("group"), max_length=MAX_NAME)
+    orders = models.IntegerField(_("orders"))
+    in_progress = models.IntegerField(_("in progress"))
+    finished = models.IntegerField(_("finished"))
+    cancelled = models.IntegerField(_("cancelled"))
+    compensation = models.DecimalField(_("compensation"), max_digits=16, decimal_places=2)
+    deducted = models.DecimalField(_("deductions total"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("orders per group in total")
+        verbose_name_plural = _("orders per group in total")
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="stats_grouptotal_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}={self.key} ×{self.orders}"
 
 
 class DayCount(models.Model):

@@ -18,12 +18,10 @@ from django.db.models.functions import TruncMonth
 
 from orders import workflow
 from orders.workflow import Status, WorkflowStatus
-from stats.models import GROUP_BY, DayCount, GroupCount, OrderFigures, Stay
+from stats.models import GROUP_BY, OPEN_WORKFLOW, DayCount, GroupCount, GroupTotal, OrderFigures, Stay
 from stats.services import BUCKET_SQL
 
 __all__ = ["GROUP_BY", "CycleTime", "OrderStats", "Scope", "cycle_times", "order_stats"]
-# Open claims: still moving, late, or halted — so that orders = in_progress + finished + cancelled.
-OPEN_WORKFLOW = (WorkflowStatus.IN_PROGRESS, WorkflowStatus.OVERDUE, WorkflowStatus.HALT)
 ZERO = Decimal("0.00")
 
 
@@ -32,12 +30,13 @@ class Scope:
     """The statistics rows of the counted orders: their figures; their stays as single rows (each
     queryset of `stays`) plus pre-counted ones (each queryset of `stay_counts`: StayMonth or
     StayCount rows). Where the filters allow, the orders' totals come pre-counted too:
-    `group_counts` (GroupCount rows: every group_by) or `day_counts` (DayCount rows of the date
-    range: by month or status); None where they do not."""
+    `group_totals` (GroupTotal: every live order), `group_counts` (GroupCount rows of some states)
+    or `day_counts` (DayCount rows of the date range: by month or status); None where they do not."""
 
     figures: QuerySet[OrderFigures]
     stays: tuple[QuerySet[Stay], ...] = ()
     stay_counts: tuple[QuerySet[Any], ...] = ()
+    group_totals: QuerySet[GroupTotal] | None = None
     group_counts: QuerySet[GroupCount] | None = None
     day_counts: QuerySet[DayCount] | None = None
 
@@ -61,7 +60,17 @@ def order_stats(*, scope: Scope, group_by: str) -> list[OrderStats]:
     order. `group_by` is one of GROUP_BY."""
     if group_by not in GROUP_BY:
         raise ValueError(f"group_by must be one of {GROUP_BY}")
-    if scope.group_counts is not None:
+    if scope.group_totals is not None:
+        rows = scope.group_totals.filter(kind=group_by, orders__gt=0).values(
+            "finished",
+            "cancelled",
+            "compensation",
+            "deducted",
+            group_key=F("key"),
+            n=F("orders"),
+            open=F("in_progress"),
+        )
+    elif scope.group_counts is not None:
         rows = _summed(scope.group_counts.filter(kind=group_by), F("key"))
     elif scope.day_counts is not None and group_by in ("month", "status"):
         rows = _summed(scope.day_counts, TruncMonth("day") if group_by == "month" else F("status"))

@@ -16,10 +16,13 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from orders.models import Deduction, Journal, Order
+from orders.workflow import WorkflowStatus
 from stats.models import (
     GROUP_BY,
+    OPEN_WORKFLOW,
     DayCount,
     GroupCount,
+    GroupTotal,
     OrderFigures,
     Stay,
     StayCount,
@@ -130,12 +133,14 @@ def _state(figures: dict[str, Any] | None) -> tuple[str, str] | None:
 
 
 def _count_orders(before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
-    """Moves GroupCount and DayCount from the order's figures `before` to `after` (None: none)."""
+    """Moves GroupCount, GroupTotal and DayCount from the order's figures `before` to `after` (None: none)."""
     _add(GroupCount, ("kind", "key", "status", "workflow_status"), _MONEY, _delta(_groups(after), _groups(before)))
+    _add(GroupTotal, ("kind", "key"), _OUTCOMES, _delta(_group_totals(after), _group_totals(before)))
     _add(DayCount, ("day", "status", "workflow_status"), _MONEY, _delta(_day(after), _day(before)))
 
 
 _MONEY = ("orders", "compensation", "deducted")
+_OUTCOMES = ("orders", "in_progress", "finished", "cancelled", "compensation", "deducted")
 Totals = dict[tuple[Any, ...], tuple[Any, ...]]
 
 
@@ -147,6 +152,22 @@ def _groups(figures: dict[str, Any] | None) -> Totals:
     keys = {kind: figures[kind] for kind in GROUP_BY if kind != "month"}
     keys["month"] = f"{local_month(figures['created_at']):%Y-%m}"
     return {(kind, key, *state): money for kind, key in keys.items()}
+
+
+def _group_totals(figures: dict[str, Any] | None) -> Totals:
+    """The order's contribution to GroupTotal: one row per kind, its outcome counted."""
+    if figures is None:
+        return {}
+    state = figures["workflow_status"]
+    outcome = (
+        1,
+        int(state in OPEN_WORKFLOW),
+        int(state == WorkflowStatus.DONE),
+        int(state == WorkflowStatus.CANCEL),
+        figures["compensation"],
+        figures["deducted"],
+    )
+    return {(kind, key): outcome for kind, key, *_state in _groups(figures)}
 
 
 def _day(figures: dict[str, Any] | None) -> Totals:
@@ -253,7 +274,7 @@ def figures_rebuild() -> tuple[int, int]:
             months,
             stays,
             figures,
-            *(q(m._meta.db_table) for m in (GroupCount, DayCount)),
+            *(q(m._meta.db_table) for m in (GroupCount, GroupTotal, DayCount)),
         ):
             cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - table names from the models
         cursor.execute(f"INSERT INTO {figures} ({columns}) {select}", params)
@@ -307,6 +328,18 @@ def _rebuild_order_counts() -> None:
             key = f"{row[kind]:%Y-%m}" if kind == "month" else row[kind]
             groups.append(GroupCount(kind=kind, key=key, **_counted(row)))
     GroupCount.objects.bulk_create(groups, batch_size=2000)
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(GroupTotal._meta.db_table)} "  # noqa: S608 - names from the models
+            "(kind, key, orders, in_progress, finished, cancelled, compensation, deducted) "
+            "SELECT kind, key, SUM(orders), "
+            "SUM(CASE WHEN workflow_status IN (%s, %s, %s) THEN orders ELSE 0 END), "
+            "SUM(CASE WHEN workflow_status = %s THEN orders ELSE 0 END), "
+            "SUM(CASE WHEN workflow_status = %s THEN orders ELSE 0 END), "
+            f"SUM(compensation), SUM(deducted) FROM {q(GroupCount._meta.db_table)} GROUP BY kind, key",
+            [*OPEN_WORKFLOW, WorkflowStatus.DONE, WorkflowStatus.CANCEL],
+        )
     local_day = TruncDate("created_at", tzinfo=timezone.get_default_timezone())
     days = OrderFigures.objects.order_by().annotate(day=local_day).values("day", *state).annotate(**money)
     DayCount.objects.bulk_create([DayCount(day=row["day"], **_counted(row)) for row in days], batch_size=2000)

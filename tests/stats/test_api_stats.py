@@ -138,3 +138,21 @@ def test_stats_schema_documents_both_operations(db, anon_client):
     }
     assert {"created_after", "customer_name", "status"} <= {p["name"] for p in orders["parameters"]}
     assert "/api/v1/afterservice/stats/cycle-times" in schema["paths"]
+
+
+def test_order_stats_rows_written_out_as_drf_fields_would():
+    from decimal import Decimal
+
+    from rest_framework import serializers
+
+    from stats.selectors import OrderStats
+    from stats.serializers import OrderStatsSerializer
+
+    rows = [
+        OrderStats("被告甲", 3, 2, 1, 0, Decimal("1500.00"), Decimal("1000.00")),
+        OrderStats("", 1, 0, 0, 1, Decimal("0.00"), Decimal("0.00")),
+        OrderStats("2026-01", 10**6, 10**6, 0, 0, Decimal("9999999999.99"), Decimal("0.05")),
+    ]
+    direct = OrderStatsSerializer(rows, many=True).data
+    by_fields = [serializers.Serializer.to_representation(OrderStatsSerializer(), row) for row in rows]
+    assert direct == [dict(row) for row in by_fields]

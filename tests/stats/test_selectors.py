@@ -183,7 +183,7 @@ def test_cycle_times_o5_counted_in_its_local_month(dataset):
 
 
 PRE_COUNTED = [
-    ({}, "group_counts"),
+    ({}, "group_totals"),
     ({"status": "service_approving"}, "group_counts"),
     ({"status": "service_approving,end", "workflow_status": "in_progress,done"}, "group_counts"),
     ({"workflow_status": "cancel"}, "group_counts"),

@@ -7,7 +7,7 @@ import pytest
 from orders import services
 from orders.exceptions import InvalidInput
 from orders.models import Journal
-from stats.models import DayCount, GroupCount, OrderFigures, Stay, StayCount, StayMonth, StayTotal
+from stats.models import DayCount, GroupCount, GroupTotal, OrderFigures, Stay, StayCount, StayMonth, StayTotal
 from stats.services import figures_rebuild, order_figures_refresh
 from tests.factories import make_order
 
@@ -24,6 +24,11 @@ def snapshot():
         (*row[:-3], *_money(row[-3:]))
         for row in GroupCount.objects.filter(orders__gt=0).values_list(*_columns(GroupCount))
     )
+    totals = sorted(
+        (*row[:-2], *_money((0, *row[-2:]))[1:])
+        for row in GroupTotal.objects.filter(orders__gt=0).values_list(*_columns(GroupTotal))
+    )
+    groups.append(totals)
     days = sorted(
         (*row[:-3], *_money(row[-3:])) for row in DayCount.objects.filter(orders__gt=0).values_list(*_columns(DayCount))
     )
