@@ -112,9 +112,20 @@ def test_random_sequences_keep_the_counters_exact(users, suppliers, products, se
             )
             continue
         order = Order.objects.get(pk=rng.choice(made).pk)
-        operation = rng.choice(["done", "done", "done", "reject", "halt", "resume", "cancel", "delete", "overdue"])
+        operation = rng.choice(
+            ["done", "done", "done", "reject", "halt", "resume", "cancel", "delete", "overdue", "bulk"]
+        )
         try:
-            if operation == "delete":
+            if operation == "bulk":
+                picked = rng.sample(made, min(len(made), 4))
+                for each in picked:
+                    prepare_done(users, Order.objects.get(pk=each.pk))
+                services.orders_bulk_apply(
+                    user=users[rng.choice(people)],
+                    order_ids=[each.pk for each in picked],
+                    operation=rng.choice(["done", "halt", "resume", "cancel"]),
+                )
+            elif operation == "delete":
                 services.order_delete(user=users[rng.choice(["creator", "service"])], order_id=order.pk)
             elif operation == "overdue":
                 if order.workflow_status == WorkflowStatus.IN_PROGRESS and not order.is_deleted:
