@@ -71,17 +71,6 @@ def test_changelist_at_1400px_shows_every_column(admin_page, claim, screenshot):
     screenshot("changelist-1400")
 
 
-@pytest.fixture
-def admin_user(transactional_db):
-    """A superuser for the pages above; the 403 test logs in as a staff user without a role."""
-    from tests.browser.conftest import PASSWORD
-
-    user = UserFactory(username="browser_admin", first_name="浏览器管理员", is_staff=True, is_superuser=True)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
-
-
 def test_page_one_may_not_open_is_a_chinese_admin_page(page, transactional_db, screenshot):
     from tests.browser.conftest import PASSWORD
 
