@@ -7,10 +7,9 @@ every order write; rebuilt whole by `stats.services.figures_rebuild`.
 Why: at 1M orders, counting claims per group with their money joins every order with its duty report
 and deductions (~3 s on PostgreSQL; ~0.8 s even against one row of money per order), and the time per
 step pairs each journal move with the order's next one (a window over ~7M journal rows) and ranks 7M
-stays (2-3 s even from a table of stays). Even the narrow tables grow with the history: reading
-them costs ~0.3 s at 1M orders against ~10 ms at 10k; the pre-counted totals keep the common
-requests (no filter, a status, a date range) as fast at 1M as at 10k. docs/statistics.md has the
-measurements.
+stays (2-3 s even from a table of stays). Even the narrow tables grow with the history (a scan of
+the figures ~0.3 s at 1M orders); the pre-counted totals keep the common requests (no filter, a
+status, a date range) within 2× of their 10k time at 1M. docs/statistics.md has the measurements.
 """
 
 from __future__ import annotations
